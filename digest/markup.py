@@ -1,0 +1,139 @@
+"""Article Markdown to safe HTML. Pure: text in, sanitized HTML out.
+
+Untrusted text meets three guards: markdown-it's "js-default" preset escapes raw HTML and
+refuses script-scheme links; nh3 then keeps only the tags, attributes and URL schemes listed
+here; and article text is only ever a template *value*, never a template.
+
+Policy for ``data:`` URLs: none survive, images included (nh3 allows http, https and mailto
+only), so a scraped page cannot smuggle content or trackers through them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+MAX_NESTING = 20
+
+TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "s", "del", "sub", "sup",
+    "blockquote", "ul", "ol", "li", "a", "code", "pre", "bdi", "table", "thead", "tbody", "tr", "th",
+    "td", "img",
+}
+ATTRIBUTES = {
+    "*": {"dir", "lang"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "ol": {"start"},
+    "th": {"align"}, "td": {"align"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# A run of Latin text: words, and the spaces, digits and URL punctuation between them.
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9@._:/?&=#%+~'’\-]*(?:[ ,][A-Za-z0-9@._:/?&=#%+~'’\-]*[A-Za-z0-9/])*")
+
+
+def _isolate_latin(state) -> None:
+    """Wrap Latin runs of text tokens in ``<bdi dir="ltr">`` so punctuation stays put in RTL."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        out: list[Token] = []
+        for tok in block.children:
+            if tok.type != "text" or not _LATIN_RUN.search(tok.content):
+                out.append(tok)
+                continue
+            pos = 0
+            for m in _LATIN_RUN.finditer(tok.content):
+                if m.start() > pos:
+                    out.append(_text(tok.content[pos:m.start()]))
+                out.append(_html('<bdi dir="ltr">'))
+                out.append(_text(m.group()))
+                out.append(_html("</bdi>"))
+                pos = m.end()
+            if pos < len(tok.content):
+                out.append(_text(tok.content[pos:]))
+        block.children = out
+
+
+def _text(content: str) -> Token:
+    """Make a text token."""
+    tok = Token("text", "", 0)
+    tok.content = content
+    return tok
+
+
+def _html(content: str) -> Token:
+    """Make an inline HTML token holding markup we wrote ourselves."""
+    tok = Token("html_inline", "", 0)
+    tok.content = content
+    return tok
+
+
+def _demote_and_number_headings(state) -> None:
+    """Shift headings below the page's h1 and give each a unique, never-empty id."""
+    n = 0
+    for tok in state.tokens:
+        if tok.type in ("heading_open", "heading_close"):
+            level = min(int(tok.tag[1]) + 1, 6)
+            tok.tag = f"h{level}"
+            if tok.type == "heading_open":
+                n += 1
+                tok.attrSet("id", f"s{n}")
+
+
+def _lazy_images(state) -> None:
+    """Load article images lazily; an image whose URL is not http(s) or relative becomes its alt text."""
+    for block in state.tokens:
+        if not block.children:
+            continue
+        for i, tok in enumerate(block.children):
+            if tok.type != "image":
+                continue
+            src = str(tok.attrGet("src") or "")
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) and not src.lower().startswith(("http:", "https:")):
+                block.children[i] = _text(tok.content)
+                continue
+            tok.attrSet("loading", "lazy")
+            tok.attrSet("decoding", "async")
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """Return the shared Markdown parser (raw HTML off, nesting bounded)."""
+    md = MarkdownIt("js-default", {"maxNesting": MAX_NESTING}).enable("table").enable("strikethrough")
+    md.core.ruler.push("isolate_latin", _isolate_latin)
+    md.core.ruler.push("headings", _demote_and_number_headings)
+    md.core.ruler.push("lazy_images", _lazy_images)
+    return md
+
+
+def sanitize(html: str) -> str:
+    """Keep only allowed tags, attributes and URL schemes."""
+    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel="noopener noreferrer nofollow", strip_comments=True)
+
+
+def render(text: str) -> tuple[str, str]:
+    """Render Markdown to (sanitized HTML, plain text of the first paragraph)."""
+    md = parser()
+    tokens = md.parse(text)
+    html = md.renderer.render(tokens, md.options, {})
+    return sanitize(html), first_paragraph(tokens)
+
+
+def first_paragraph(tokens: list[Token]) -> str:
+    """Return the plain text of the first paragraph (for summaries)."""
+    for i, tok in enumerate(tokens):
+        if tok.type == "paragraph_open" and i + 1 < len(tokens):
+            inline = tokens[i + 1]
+            parts = [c.content for c in inline.children or () if c.type in ("text", "code_inline")]
+            text = " ".join("".join(parts).split())
+            if text:
+                return text
+    return ""

@@ -1,0 +1,141 @@
+"""The site model: frozen articles, topics, days, months and years. No I/O.
+
+The whole corpus is read into Articles before anything is grouped or rendered; grouping
+(``digest.assemble``) then builds the other objects from them and nothing changes afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from digest.errors import Problem
+from digest.jalali import JDate
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article, read and cleaned; ``body_html`` is already sanitized."""
+
+    id: str
+    path: str                     # source file, relative to content/, POSIX separators
+    title: str
+    published: dt.datetime        # aware, in the site's time zone
+    has_time: bool
+    day: JDate                    # the Jalali day of ``published``
+    topic_name: str               # as written in the file (grouped later by topic key)
+    body_html: str
+    summary: str
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    source_url: str | None = None
+    author: str | None = None
+    draft: bool = False
+    fingerprint: str = ""        # hash of the source bytes and the reader settings
+
+    @property
+    def url(self) -> str:
+        """Return the article's site path, ``/1403/09/02/<id>/``."""
+        return f"/{self.day.path}/{self.id}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A topic and its articles, newest first."""
+
+    key: str
+    name: str
+    slug: str
+    articles: tuple[Article, ...]
+
+    @property
+    def url(self) -> str:
+        """Return the topic's first page path."""
+        return f"/topics/{self.slug}/"
+
+    def page_url(self, number: int) -> str:
+        """Return the path of page ``number`` (1-based) of this topic."""
+        return self.url if number == 1 else f"{self.url}page/{number}/"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicGroup:
+    """The articles of one topic within a day."""
+
+    topic: Topic
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """One Jalali day: its articles grouped by topic."""
+
+    date: JDate
+    groups: tuple[TopicGroup, ...]
+
+    @property
+    def url(self) -> str:
+        """Return the day's path, ``/1403/09/02/``."""
+        return f"/{self.date.path}/"
+
+    @property
+    def count(self) -> int:
+        """Return how many articles the day has."""
+        return sum(len(g.articles) for g in self.groups)
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        """Return the day's articles in page order."""
+        return tuple(a for g in self.groups for a in g.articles)
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    """A Jalali month with its days that have articles."""
+
+    year: int
+    month: int
+    days: tuple[Day, ...]         # oldest first
+
+    @property
+    def url(self) -> str:
+        """Return the month's path, ``/1403/09/``."""
+        return f"/{self.year:04d}/{self.month:02d}/"
+
+    @property
+    def count(self) -> int:
+        """Return how many articles the month has."""
+        return sum(d.count for d in self.days)
+
+
+@dataclass(frozen=True, slots=True)
+class Year:
+    """A Jalali year with its months that have articles."""
+
+    year: int
+    months: tuple[Month, ...]     # oldest first
+
+    @property
+    def url(self) -> str:
+        """Return the year's path, ``/1403/``."""
+        return f"/{self.year:04d}/"
+
+    @property
+    def count(self) -> int:
+        """Return how many articles the year has."""
+        return sum(m.count for m in self.months)
+
+
+@dataclass(frozen=True)
+class Site:
+    """The assembled site: everything a template may show."""
+
+    articles: tuple[Article, ...]          # newest first
+    topics: tuple[Topic, ...]              # by name
+    days: tuple[Day, ...]                  # newest first
+    months: tuple[Month, ...]              # newest first
+    years: tuple[Year, ...]                # newest first
+    problems: tuple[Problem, ...] = ()
+    by_day: dict[JDate, Day] = field(default_factory=dict, compare=False)
+    by_month: dict[tuple[int, int], Month] = field(default_factory=dict, compare=False)
+    topic_of: dict[str, Topic] = field(default_factory=dict, compare=False)   # article URL -> topic

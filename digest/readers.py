@@ -1,0 +1,343 @@
+"""Input files to Articles: one reader per suffix, chosen from the ``READERS`` registry.
+
+Readers are pure over (relative path, decoded text, settings); ``read_file`` is the one place
+that touches the disk. Every problem raises ContentError naming the file and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+import yaml
+
+from digest import jalali, markup
+from digest.errors import ContentError, Problem
+from digest.model import Article
+from digest.persian import normalize_chars, shorten, to_latin_digits, topic_key
+
+try:  # the C parser is several times faster; the pure-Python one behaves the same
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+RESERVED_IDS = {"index", "topics", "static", "page", "feeds", "404", "sitemap", "robots"}
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+MAX_ID = 80
+DEFAULT_TOPIC = "سایر"
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    """What readers need from the config."""
+
+    tz: Any = jalali.TEHRAN
+    summary_length: int = 220
+    max_bytes: int = 512 * 1024
+    normalize: Callable[[str], str] = normalize_chars
+
+
+class _FrontMatterLoader(_BaseLoader):
+    """Safe YAML where every plain scalar stays a string: our schema, not YAML 1.1, decides types.
+
+    So ``draft: no`` is the text "no" (coerced below), ``id: 1.10`` stays "1.10", and an impossible
+    ``date: 2024-02-30`` reaches our date parser instead of raising inside PyYAML.
+    """
+
+    yaml_implicit_resolvers: dict = {}
+
+    def construct_mapping(self, node, deep=False):
+        """Build a mapping, remembering each key's line and warning about duplicate keys."""
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line
+            if isinstance(key, str):
+                if key in seen:
+                    self.duplicates.append((key, line))
+                seen[key] = line
+        if not self.key_lines:
+            self.key_lines.update({k: v for k, v in seen.items() if isinstance(k, str)})
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_front_matter(text: str, first_line: int) -> tuple[dict, dict[str, int], list[tuple[str, int]]]:
+    """Parse YAML front matter into (mapping, key -> line, duplicate keys), raising ValueError with a line."""
+    loader = _FrontMatterLoader(text)
+    loader.key_lines, loader.duplicates = {}, []
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = first_line + mark.line if mark else first_line
+        problem = getattr(err, "problem", None) or str(err)
+        raise _LineError(line, f"invalid YAML front matter: {problem}",
+                         "quote values that contain ':' or start with a special character") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise _LineError(first_line, "front matter must be a mapping of 'key: value' lines")
+    lines = {k: first_line + v for k, v in loader.key_lines.items()}
+    dups = [(k, first_line + v) for k, v in loader.duplicates]
+    return data, lines, dups
+
+
+class _LineError(ValueError):
+    """A reader problem at a line, before the file name is attached."""
+
+    def __init__(self, line: int | None, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.line, self.message, self.hint = line, message, hint
+
+
+# ---- decoding ----------------------------------------------------------------------------
+
+def decode(raw: bytes) -> str:
+    """Decode UTF-8 (BOM dropped, NULs and lone surrogates replaced, line ends unified)."""
+    try:
+        text = raw.decode("utf-8-sig", errors="surrogatepass")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise _LineError(line, f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})",
+                         "save the file as UTF-8; Windows-1256 files can be converted with "
+                         "'iconv -f windows-1256 -t utf-8'") from None
+    return normalize_chars(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# ---- fields ----------------------------------------------------------------------------
+
+_TRUE = {"true", "yes", "on", "1", "y", "بله"}
+_FALSE = {"false", "no", "off", "0", "n", "", "خیر"}
+KNOWN_FIELDS = {"title", "date", "topic", "category", "tags", "source", "source_url", "url",
+                "author", "summary", "id", "draft"}
+
+
+def _text(value: Any, name: str, line: int | None) -> str:
+    """Return a field as one line of text."""
+    if isinstance(value, (dict, list)):
+        raise _LineError(line, f"{name} must be text, not a {'list' if isinstance(value, list) else 'mapping'}")
+    return " ".join(str(value).split())
+
+
+def _bool(value: Any, name: str, line: int | None) -> bool:
+    """Coerce yes/no/true/false/on/off/1/0 (any case) to a bool."""
+    text = _text(value, name, line).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _LineError(line, f"{name}: {value!r} is not yes/no or true/false")
+
+
+def _tags(value: Any, line: int | None) -> tuple[str, ...]:
+    """Return tags from a list or a comma-separated string."""
+    items = value if isinstance(value, list) else re.split(r"[,،]", _text(value, "tags", line))
+    if len(items) > 50:
+        raise _LineError(line, "tags: more than 50 tags")
+    tags = []
+    for item in items:
+        tag = _text(item, "tags", line)
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tuple(tags)
+
+
+def _url(value: Any, name: str, line: int | None) -> str:
+    """Return an http(s) URL, refusing every other scheme."""
+    url = _text(value, name, line)
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
+        raise _LineError(line, f"{name}: {url[:80]!r} is not an http(s) URL")
+    return url
+
+
+def make_id(value: str | None, stem: str) -> tuple[str, str | None]:
+    """Return (ASCII id, warning or None) from an ``id`` field or the file name.
+
+    Raises ValueError for ids that try to leave their folder or take a reserved name.
+    """
+    raw = to_latin_digits(value if value is not None else stem).strip()
+    if value is not None and ("/" in raw or "\\" in raw or raw.startswith(".") or ".." in raw):
+        raise ValueError(f"id {value!r} may not contain '/', '\\\\' or '..' or start with '.'")
+    slug = re.sub(r"[^a-z0-9._-]+", "-", raw.lower()).strip("-._")
+    warning = None
+    if not slug or not re.search(r"[a-z0-9]", slug) or _mostly_not_ascii(raw):
+        digest = hashlib.sha1(topic_key(raw).encode()).hexdigest()[:10]
+        slug = f"a-{digest}"
+        warning = f"no ASCII id; using {slug!r} (add an 'id:' of Latin letters and digits to choose one)"
+    if len(slug) > MAX_ID:
+        slug = slug[:MAX_ID - 11].rstrip("-._") + "-" + hashlib.sha1(slug.encode()).hexdigest()[:10]
+    if slug in RESERVED_IDS or re.fullmatch(r"\d{1,2}", slug):
+        raise ValueError(f"id {slug!r} is reserved (it would clash with the site's own pages)")
+    return slug, warning
+
+
+def _mostly_not_ascii(text: str) -> bool:
+    """Tell whether a name is written mainly in non-Latin letters."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isascii() for c in letters) * 2 < len(letters)
+
+
+# ---- the two readers ----------------------------------------------------------------------
+
+def read_markdown(rel: str, text: str, settings: ReadSettings) -> tuple[dict, str, int, list[Problem]]:
+    """Split a Markdown file into (fields, body, body's first line, warnings)."""
+    warnings: list[Problem] = []
+    fields: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    body, body_line = text, 1
+    if text.startswith("---\n") or text == "---":
+        end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
+        if not end:
+            raise _LineError(1, "front matter starts with '---' but has no closing '---' line")
+        fm = text[4:4 + end.start()]
+        body = text[4 + end.end():].lstrip("\n")
+        body_line = text[:len(text) - len(body)].count("\n") + 1
+        fields, lines, dups = parse_front_matter(fm, 2)
+        for key, line in dups:
+            warnings.append(Problem("warning", f"duplicate key {key!r}; the last value is used", rel, line))
+    fields["__lines__"] = lines
+    if "title" not in fields:
+        heading = re.match(r"^#[ \t]+(.+?)[ \t#]*$", body, re.MULTILINE)
+        if heading and not body[:heading.start()].strip():
+            fields["title"] = heading.group(1)
+            body = body[heading.end():].lstrip("\n")
+    return fields, body, body_line, warnings
+
+
+_FURNITURE = {"لینکهای قابلیت دسترسی", "لینک‌های قابلیت دسترسی", "لینک های قابلیت دسترسی",
+              "خبر فوری", "xs", "sm", "md", "lg", "بیشتر بخوانید", "بیشتر بخوانید:"}
+_WEEKDAY_RE = r"(?:شنبه|یک[\s\u200c]*شنبه|دو[\s\u200c]*شنبه|سه[\s\u200c]*شنبه|چهار[\s\u200c]*شنبه|پنج[\s\u200c]*شنبه|جمعه)"
+_DATELINE = re.compile(
+    rf"^\s*(?:{_WEEKDAY_RE}\s*[،,]?\s+)?(\d{{1,2}})\s+(\S+?)(?:\s*ماه)?\s+(\d{{4}})"
+    r"(?:\s+(?P<city>[^\d:]+?))?(?:\s*[،,-]?\s*(?:ساعت\s*)?(\d{1,2}):(\d{2}))?\s*$")
+
+
+def parse_dateline(line: str) -> tuple[str, str | None] | None:
+    """Return (date text for jalali.parse, city) if ``line`` is a Persian dateline, else None."""
+    m = _DATELINE.match(to_latin_digits(line))
+    if not m or normalize_chars(m.group(2)).replace("\u200c", "") not in jalali._MONTH_NAMES:
+        return None
+    day, month, year, city, hh, mm = m.group(1, 2, 3, "city", 5, 6)
+    date = f"{day} {month} {year}" + (f" {hh}:{mm}" if hh else "")
+    return date, (city.strip() if city else None)
+
+
+def read_scraped(rel: str, text: str, settings: ReadSettings) -> tuple[dict, str, int, list[Problem]]:
+    """Read a scraped page: drop furniture, parse the dateline, take the headline and paragraphs."""
+    lines = text.split("\n")
+    numbered = [(i + 1, ln.strip()) for i, ln in enumerate(lines)]
+    kept = [(n, ln) for n, ln in numbered if ln and ln.lower() not in _FURNITURE]
+    date_at = None
+    for idx, (n, ln) in enumerate(kept[:8]):
+        parsed = parse_dateline(ln)
+        if parsed:
+            date_at = idx
+            date_text, city = parsed
+            break
+    if date_at is None:
+        raise _LineError(1, "no dateline found near the top",
+                         "a scraped page needs a line like 'سه‌شنبه ۱۴ اسفند ۱۴۰۲ تهران ۰۸:۳۰'")
+    rest = kept[date_at + 1:]
+    if not rest:
+        raise _LineError(kept[date_at][0], "no headline after the dateline")
+    headline_line, headline = rest[0]
+    paragraphs = [_escape_markdown(ln) for _, ln in rest[1:]]
+    fields = {"title": headline, "date": date_text,
+              "__lines__": {"date": kept[date_at][0], "title": headline_line}}
+    body_line = rest[1][0] if len(rest) > 1 else headline_line
+    return fields, "\n\n".join(paragraphs), body_line, []
+
+
+def _escape_markdown(line: str) -> str:
+    """Keep a plain-text line from being read as Markdown syntax."""
+    return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", line)
+
+
+READERS: dict[str, Callable[[str, str, ReadSettings], tuple[dict, str, int, list[Problem]]]] = {
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".txt": read_scraped,
+}
+
+
+# ---- from fields to an Article ----------------------------------------------------------
+
+def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, fingerprint: str
+               ) -> tuple[Article, list[Problem]]:
+    """Check the fields against the schema and build the Article."""
+    lines: dict[str, int] = fields.pop("__lines__", {})
+    warnings: list[Problem] = []
+    norm = settings.normalize
+
+    def line(key: str) -> int | None:
+        return lines.get(key)
+
+    for key in sorted(set(fields) - KNOWN_FIELDS, key=str):
+        warnings.append(Problem("warning", f"unknown field {key!r} ignored", rel, line(str(key))))
+    title = norm(_text(fields.get("title", ""), "title", line("title")))
+    if not title:
+        raise _LineError(line("title") or 1, "missing title", "add 'title: ...' to the front matter")
+    if "date" not in fields:
+        raise _LineError(1, "missing date", "add 'date: 1403-09-02' (Jalali) or 'date: 2024-11-22'")
+    try:
+        published, has_time = jalali.parse(_text(fields["date"], "date", line("date")), settings.tz)
+    except ValueError as err:
+        raise _LineError(line("date"), f"invalid date: {err}") from None
+    topic = fields.get("topic", fields.get("category"))
+    topic_name = norm(_text(topic, "topic", line("topic") or line("category"))) if topic is not None else ""
+    if not topic_name:
+        parts = PurePosixPath(rel).parts
+        topic_name = norm(parts[0]) if len(parts) > 1 else DEFAULT_TOPIC
+    try:
+        art_id, id_warning = make_id(_text(fields["id"], "id", line("id")) if "id" in fields else None,
+                                     PurePosixPath(rel).stem)
+    except ValueError as err:
+        raise _LineError(line("id") or 1, str(err)) from None
+    if id_warning:
+        warnings.append(Problem("warning", id_warning, rel, line("id")))
+    source_url = fields.get("source_url", fields.get("url"))
+    html, first = markup.render(norm(body))
+    summary = norm(_text(fields.get("summary", ""), "summary", line("summary")))
+    article = Article(
+        id=art_id, path=rel, title=title, published=published, has_time=has_time,
+        day=jalali.jday(published), topic_name=topic_name, body_html=html,
+        summary=summary or shorten(first, settings.summary_length),
+        tags=tuple(norm(t) for t in _tags(fields.get("tags", []), line("tags"))),
+        source=norm(_text(fields["source"], "source", line("source"))) if fields.get("source") else None,
+        source_url=_url(source_url, "source_url", line("source_url") or line("url")) if source_url else None,
+        author=norm(_text(fields["author"], "author", line("author"))) if fields.get("author") else None,
+        draft=_bool(fields.get("draft", "no"), "draft", line("draft")),
+        fingerprint=fingerprint,
+    )
+    return article, warnings
+
+
+def read_text(rel: str, raw: bytes, settings: ReadSettings, fingerprint: str = ""
+              ) -> tuple[Article, list[Problem]]:
+    """Read one file's bytes into an Article and its warnings; raise ContentError on failure."""
+    try:
+        text = decode(raw)
+        fields, body, body_line, warnings = READERS[PurePosixPath(rel).suffix.lower()](rel, text, settings)
+        article, more = to_article(rel, fields, body, settings, fingerprint)
+    except _LineError as err:
+        raise ContentError(err.message, path=rel, line=err.line, hint=err.hint) from None
+    except RecursionError:
+        raise ContentError("the Markdown nests too deeply to render", path=rel) from None
+    return article, warnings + more
+
+
+def read_file(path: Path, rel: str, settings: ReadSettings) -> tuple[Article | None, list[Problem]]:
+    """Read one input file from disk; skip empty or oversized files with a warning."""
+    size = path.stat().st_size
+    if size == 0:
+        return None, [Problem("warning", "empty file skipped", rel)]
+    if size > settings.max_bytes:
+        return None, [Problem("warning", f"file is {size // 1024} KB, over the {settings.max_bytes // 1024} KB "
+                              "limit (max_file_kb in digest.toml); skipped", rel)]
+    raw = path.read_bytes()
+    return read_text(rel, raw, settings, hashlib.sha1(raw).hexdigest())

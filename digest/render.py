@@ -1,0 +1,166 @@
+"""Pages to HTML bytes through Jinja2: one environment per build, filters, template lookup.
+
+Lookup order: the site's own ``templates/`` first, then the packaged defaults; a site template
+can extend the default it replaces as ``default:base.html``. Every value is autoescaped, and
+article text is only ever passed in as a value, never compiled as a template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import traceback
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+import markupsafe
+
+from digest import jalali
+from digest.assemble import Page
+from digest.config import Config
+from digest.errors import TemplateError
+from digest.model import Site
+from digest.persian import to_persian_digits
+
+
+@lru_cache(maxsize=1)
+def default_templates() -> Path:
+    """Return the packaged default templates (inside the wheel, or beside the source tree)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "base.html").is_file():
+            return candidate
+    raise TemplateError("the default templates are missing from the installation",
+                        hint="reinstall digest with 'pip install --force-reinstall digest'")
+
+
+def template_dirs(config: Config) -> list[Path]:
+    """Return the template folders in lookup order (site first, defaults last)."""
+    default = default_templates()
+    own = config.root / "templates"
+    if own.is_dir() and own.resolve() != default:
+        return [own.resolve(), default]
+    return [default]
+
+
+def relative_url(frm: str, to: str) -> str:
+    """Return the link from page ``frm`` to site path ``to``, so the site works under any base path."""
+    if "://" in to or to.startswith(("mailto:", "#")):
+        return to
+    src = frm.strip("/").split("/")[:-1] if not frm.endswith("/") else frm.strip("/").split("/")
+    src = [p for p in src if p]
+    dst = [p for p in to.strip("/").split("/") if p]
+    common = 0
+    while common < min(len(src), len(dst)) and src[common] == dst[common]:
+        common += 1
+    rel = "../" * (len(src) - common) + "/".join(dst[common:])
+    if to.endswith("/") and dst[common:]:
+        rel += "/"
+    return rel or "./"
+
+
+@jinja2.pass_context
+def _url(context: Any, target: str) -> str:
+    """Jinja filter: link to a site path from the page being rendered (absolute on the 404 page)."""
+    if context.get("absolute_urls"):
+        return context["config"].base_path + target.lstrip("/")
+    return relative_url(context["page_url"], target)
+
+
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9@._:/?&=#%+~'’\-]*(?:[ ,][A-Za-z0-9@._:/?&=#%+~'’\-]*[A-Za-z0-9/])*")
+
+
+def _bidi(value: Any) -> markupsafe.Markup:
+    """Jinja filter: escape text and isolate its Latin runs in ``<bdi dir="ltr">``."""
+    raw = "" if value is None else str(value)
+    parts, pos = [], 0
+    for m in _LATIN_RUN.finditer(raw):
+        parts.append(str(markupsafe.escape(raw[pos:m.start()])))
+        parts.append(f'<bdi dir="ltr">{markupsafe.escape(m.group())}</bdi>')
+        pos = m.end()
+    parts.append(str(markupsafe.escape(raw[pos:])))
+    return markupsafe.Markup("".join(parts))
+
+
+def _jday(value: Any, weekday: bool = True) -> str:
+    """Jinja filter: a Jalali day (or datetime) in words with Persian digits."""
+    if isinstance(value, dt.datetime):
+        value = jalali.jday(value)
+    return jalali.format_day(value, weekday)
+
+
+def _jmonth(value: Any) -> str:
+    """Jinja filter: a Month (or (year, month)) as ``آذر ۱۴۰۳``."""
+    year, month = (value.year, value.month) if hasattr(value, "month") else value
+    return jalali.format_month(year, month)
+
+
+def environment(config: Config, cache_dir: Path | None = None) -> jinja2.Environment:
+    """Make the Jinja2 environment for one build."""
+    dirs = template_dirs(config)
+    loader = jinja2.ChoiceLoader([
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(dirs[-1]))}, delimiter=":"),
+        jinja2.FileSystemLoader([str(d) for d in dirs]),
+    ])
+    cache = None
+    if cache_dir is not None:
+        (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
+                             auto_reload=False)
+    env.filters.update({
+        "fa": to_persian_digits, "bidi": _bidi, "jday": _jday, "jmonth": _jmonth, "url": _url,
+        "time": jalali.format_time, "iso": lambda d: d.isoformat(),
+    })
+    env.globals.update({
+        "weekdays": jalali.WEEKDAYS, "weekdays_short": jalali.WEEKDAYS_SHORT,
+        "months": jalali.MONTHS,
+    })
+    return env
+
+
+def render_pages(env: jinja2.Environment, pages: Iterable[Page], site: Site, config: Config
+                 ) -> dict[str, bytes]:
+    """Render every page to bytes keyed by output path; raise TemplateError naming file:line."""
+    shared = {"site": site, "config": config}
+    out: dict[str, bytes] = {}
+    for page in pages:
+        out[page.output] = render_page(env, page, shared)
+    return out
+
+
+def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any]) -> bytes:
+    """Render one page."""
+    try:
+        template = env.get_template(page.template)
+        html = template.render({**shared, **page.context, "page_url": page.url})
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(f"template syntax: {err.message}", path=err.filename or err.name,
+                            line=err.lineno) from None
+    except jinja2.TemplateNotFound as err:
+        raise TemplateError(f"template {err.name!r} not found while rendering {page.url}",
+                            hint=f"looked in {', '.join(map(str, _dirs(env)))}") from None
+    except Exception as err:  # a runtime error inside a template: find the template line
+        path, line = _template_frame(err)
+        raise TemplateError(f"{type(err).__name__} while rendering {page.url}: {err}",
+                            path=path, line=line) from None
+    return html.encode("utf-8")
+
+
+def _dirs(env: jinja2.Environment) -> list[str]:
+    """Return every folder the environment looks in."""
+    return [p for ldr in env.loader.loaders if isinstance(ldr, jinja2.FileSystemLoader)
+            for p in ldr.searchpath]
+
+
+def _template_frame(err: BaseException) -> tuple[str | None, int | None]:
+    """Return the innermost template file and line in an exception's traceback."""
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(sys.exc_info()[2] or err.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
+            found = (frame.filename, frame.lineno)
+    return found

@@ -1,0 +1,194 @@
+"""Write the rendered site into the output folder as one all-or-nothing step.
+
+Changed files are first written beside their targets under temporary names; only when every
+one is on disk does a journal mark the commit and the renames (plus removal of stale pages)
+run. A build killed while staging leaves the previous site untouched and its temporary files
+are removed on the next run; one killed while committing is rolled forward on the next run.
+Files whose bytes did not change are not touched at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.config import Config
+from digest.errors import OutputError
+
+TMP_SUFFIX = ".digest-tmp"
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    """What a write did."""
+
+    written: int
+    unchanged: int
+    removed: int
+
+
+def check_output(config: Config) -> Path:
+    """Return the output folder, refusing places a build must never fill or empty."""
+    out = config.output_dir
+    home = Path.home().resolve()
+    root = config.root.resolve()
+    dangerous = {Path("/"): "the file-system root", home: "your home folder", root: "the project folder",
+                 config.content_dir: "the content folder", (root / "templates").resolve(): "the templates folder"}
+    if out in dangerous:
+        raise OutputError(f"refusing to write the site into {dangerous[out]} ({out})",
+                          hint="set output = \"site\" in digest.toml")
+    for inner, what in ((root, "the project folder"), (config.content_dir, "the content folder")):
+        if inner.is_relative_to(out):
+            raise OutputError(f"refusing to write the site into {out}: it contains {what}",
+                              hint="choose an output folder inside the project, such as site/")
+    if (out / ".git").exists():
+        raise OutputError(f"refusing to write into {out}: it holds a .git folder that digest did not create",
+                          hint="choose an empty output folder")
+    return out
+
+
+def _hash(data: bytes) -> str:
+    """Return a short content hash."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Writer:
+    """Writes sites into one output folder, remembering what it wrote in a state folder."""
+
+    def __init__(self, out: Path, state: Path):
+        self.out = out
+        self.state = state
+        self.journal = state / "write-journal.json"
+        self.manifest_path = state / "manifest.json"
+
+    def recover(self) -> None:
+        """Finish or undo a write that was interrupted."""
+        if not self.journal.exists():
+            return
+        try:
+            data = json.loads(self.journal.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        if data.get("phase") == "commit":
+            self._apply(data["moves"], data["remove"])
+        else:
+            for tmp in data.get("staged", []):
+                (self.out / tmp).unlink(missing_ok=True)
+        self.journal.unlink(missing_ok=True)
+
+    def manifest(self) -> dict[str, str] | None:
+        """Return {path: hash} of the last complete write, or None when unknown."""
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else None
+        except (OSError, ValueError):
+            return None
+
+    def write(self, files: dict[str, bytes], partial: bool = False) -> WriteStats:
+        """Make the output folder hold exactly ``files`` (or only update them when ``partial``)."""
+        self.recover()
+        self.state.mkdir(parents=True, exist_ok=True)
+        old = self.manifest()
+        scanned = old is None
+        if scanned:
+            old = self._scan()
+        hashes = {rel: _hash(data) for rel, data in files.items()}
+        if scanned:  # no record of the last write: compare with the bytes on disk
+            changed = [rel for rel in files if not self._same_on_disk(rel, files[rel])]
+        else:
+            changed = [rel for rel, h in hashes.items()
+                       if old.get(rel) != h or not (self.out / rel).is_file()]
+        stale = [] if partial else sorted(set(old) - set(files))
+        if changed or stale:
+            moves = self._stage(changed, files)
+            self._save_json(self.journal, {"phase": "commit", "moves": moves, "remove": stale})
+            self._apply(moves, stale)
+            self.journal.unlink(missing_ok=True)
+        if changed or stale or scanned:
+            manifest = {**old, **hashes} if partial else hashes
+            for rel in stale:
+                manifest.pop(rel, None)
+            self._save_json(self.manifest_path, manifest)
+        return WriteStats(len(changed), len(files) - len(changed), len(stale))
+
+    def _scan(self) -> dict[str, str]:
+        """List files already in the output folder (without a manifest we compare bytes)."""
+        found: dict[str, str] = {}
+        if self.out.is_dir():
+            for folder, dirs, names in os.walk(self.out):
+                dirs[:] = [d for d in dirs if d != ".git"]
+                for name in names:
+                    rel = os.path.relpath(os.path.join(folder, name), self.out).replace(os.sep, "/")
+                    found[rel] = ""
+        return found
+
+    def _same_on_disk(self, rel: str, data: bytes) -> bool:
+        """Tell whether the file already holds exactly ``data``."""
+        path = self.out / rel
+        try:
+            return path.stat().st_size == len(data) and path.read_bytes() == data
+        except OSError:
+            return False
+
+    def _stage(self, changed: list[str], files: dict[str, bytes]) -> list[list[str]]:
+        """Write changed files under temporary names; on failure remove them and raise OutputError."""
+        moves = [[_tmp_name(rel), rel] for rel in changed]
+        self._save_json(self.journal, {"phase": "staging", "staged": [m[0] for m in moves]})
+        try:
+            for tmp, rel in moves:
+                path = self.out / tmp
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if path.parent.is_symlink():
+                    raise OutputError(f"refusing to write through the symlink {path.parent}")
+                with open(path, "wb") as fh:
+                    fh.write(files[rel])
+        except OSError as err:
+            for tmp, _ in moves:
+                (self.out / tmp).unlink(missing_ok=True)
+            self.journal.unlink(missing_ok=True)
+            raise OutputError(f"could not write the site: {err.strerror or err}",
+                              path=getattr(err, "filename", None),
+                              hint="the previous site was left as it was") from None
+        return moves
+
+    def _apply(self, moves: list[list[str]], remove: list[str]) -> None:
+        """Move staged files into place and delete stale ones (safe to repeat)."""
+        for tmp, rel in moves:
+            src = self.out / tmp
+            if src.exists():
+                os.replace(src, self.out / rel)
+        for rel in remove:
+            path = self.out / rel
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+            elif path.is_dir():
+                shutil.rmtree(path)
+            _prune_empty(path.parent, self.out)
+
+    @staticmethod
+    def _save_json(path: Path, data: object) -> None:
+        """Write JSON atomically."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + TMP_SUFFIX)
+        tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def _tmp_name(rel: str) -> str:
+    """Return the temporary sibling name a file is staged under."""
+    head, _, name = rel.rpartition("/")
+    return f"{head}/.{name}{TMP_SUFFIX}" if head else f".{name}{TMP_SUFFIX}"
+
+
+def _prune_empty(folder: Path, stop: Path) -> None:
+    """Remove empty folders from ``folder`` up to (not including) ``stop``."""
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
