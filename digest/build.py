@@ -6,6 +6,7 @@ memory before anything is written, so a failing build leaves the previous site w
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import threading
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from digest import config as config_mod
+from digest import feeds
 from digest.assemble import Page, assemble, plan
 from digest.config import Config
 from digest.errors import ContentError, DigestError, Problem
@@ -153,6 +155,15 @@ def static_files(config: Config) -> dict[str, bytes]:
     return files
 
 
+def state_dir(config: Config, out: Path) -> Path:
+    """Return the write-state folder of an output folder (each output keeps its own manifest)."""
+    if out == (config.root / "site").resolve():
+        return config.cache_dir / "output"
+    # Another output (--output, or deploy's temporary folder) must not share the manifest of
+    # site/, or a later build would trust hashes of files that site/ never received.
+    return config.cache_dir / ("output-" + hashlib.sha1(str(out).encode()).hexdigest()[:12])
+
+
 def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None = None,
           progress: Callable[[str], None] | None = None, config: Config | None = None) -> BuildResult:
     """Build the site in ``root`` into its output folder and report what happened."""
@@ -177,8 +188,9 @@ def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None 
         raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written")
     env = environment(config, config.cache_dir)
     files = render_pages(env, pages, site, config)                         # render
+    files.update(feeds.files(site, pages, config))
     files.update(static_files(config))
     lap("render")
-    stats = Writer(out, config.cache_dir / "output").write(files)          # write
+    stats = Writer(out, state_dir(config, out)).write(files)               # write
     lap("write")
     return BuildResult(site, len(pages), stats, problems, timings)

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 import jinja2
 import markupsafe
 
-from digest import jalali
+from digest import feeds, jalali
 from digest.assemble import Page
 from digest.config import Config
 from digest.errors import TemplateError
@@ -73,6 +73,13 @@ def _url(context: Any, target: str) -> str:
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9@._:/?&=#%+~'’\-]*(?:[ ,][A-Za-z0-9@._:/?&=#%+~'’\-]*[A-Za-z0-9/])*")
 
 
+@jinja2.pass_context
+def _absolute(context: Any, target: str) -> str:
+    """Jinja filter: a site path as an absolute URL (base_url must name a host; see config.site_url)."""
+    config = context["config"]
+    return (config.site_url or config.base_path) + target.lstrip("/")
+
+
 def _bidi(value: Any) -> markupsafe.Markup:
     """Jinja filter: escape text and isolate its Latin runs in ``<bdi dir="ltr">``."""
     raw = "" if value is None else str(value)
@@ -114,11 +121,12 @@ def environment(config: Config, cache_dir: Path | None = None) -> jinja2.Environ
                              auto_reload=False)
     env.filters.update({
         "fa": to_persian_digits, "bidi": _bidi, "jday": _jday, "jmonth": _jmonth, "url": _url,
+        "absolute": _absolute,
         "time": jalali.format_time, "iso": lambda d: d.isoformat(),
     })
     env.globals.update({
         "weekdays": jalali.WEEKDAYS, "weekdays_short": jalali.WEEKDAYS_SHORT,
-        "months": jalali.MONTHS,
+        "months": jalali.MONTHS, "feeds": feeds.settings(config),
     })
     return env
 
