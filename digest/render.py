@@ -24,6 +24,7 @@ from digest.config import Config
 from digest.errors import TemplateError
 from digest.model import Site
 from digest.persian import to_persian_digits
+from digest.urls import relative_url
 
 
 @lru_cache(maxsize=1)
@@ -44,22 +45,6 @@ def template_dirs(config: Config) -> list[Path]:
     if own.is_dir() and own.resolve() != default:
         return [own.resolve(), default]
     return [default]
-
-
-def relative_url(frm: str, to: str) -> str:
-    """Return the link from page ``frm`` to site path ``to``, so the site works under any base path."""
-    if "://" in to or to.startswith(("mailto:", "#")):
-        return to
-    src = frm.strip("/").split("/")[:-1] if not frm.endswith("/") else frm.strip("/").split("/")
-    src = [p for p in src if p]
-    dst = [p for p in to.strip("/").split("/") if p]
-    common = 0
-    while common < min(len(src), len(dst)) and src[common] == dst[common]:
-        common += 1
-    rel = "../" * (len(src) - common) + "/".join(dst[common:])
-    if to.endswith("/") and dst[common:]:
-        rel += "/"
-    return rel or "./"
 
 
 @jinja2.pass_context
