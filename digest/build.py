@@ -48,6 +48,10 @@ class BuildFailed(DigestError):
 
     stage = "build"
 
+    def __init__(self, message: str, problems: list[Problem]):
+        super().__init__(message)
+        self.problems = problems
+
 
 def is_ignored(name: str) -> bool:
     """Tell whether a file name is an editor's temporary, swap, backup or hidden file."""
@@ -174,7 +178,7 @@ def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None 
     lap("assemble")
     problems = list(site.problems)
     if strict and problems:
-        raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written")
+        raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written", problems)
     env = environment(config, config.cache_dir)
     files = render_pages(env, pages, site, config)                         # render
     files.update(static_files(config))
