@@ -50,6 +50,10 @@ class BuildFailed(DigestError):
 
     stage = "build"
 
+    def __init__(self, message: str, problems: list[Problem]):
+        super().__init__(message)
+        self.problems = problems
+
 
 def is_ignored(name: str) -> bool:
     """Tell whether a file name is an editor's temporary, swap, backup or hidden file."""
@@ -155,13 +159,9 @@ def static_files(config: Config) -> dict[str, bytes]:
     return files
 
 
-def state_dir(config: Config, out: Path) -> Path:
-    """Return the write-state folder of an output folder (each output keeps its own manifest)."""
-    if out == (config.root / "site").resolve():
-        return config.cache_dir / "output"
-    # Another output (--output, or deploy's temporary folder) must not share the manifest of
-    # site/, or a later build would trust hashes of files that site/ never received.
-    return config.cache_dir / ("output-" + hashlib.sha1(str(out).encode()).hexdigest()[:12])
+def output_state(config: Config, out: Path) -> Path:
+    """Return the cache folder that remembers what was written into ``out``."""
+    return config.cache_dir / "output" / hashlib.sha1(str(out).encode()).hexdigest()[:12]
 
 
 def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None = None,
@@ -185,12 +185,12 @@ def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None 
     lap("assemble")
     problems = list(site.problems)
     if strict and problems:
-        raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written")
+        raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written", problems)
     env = environment(config, config.cache_dir)
     files = render_pages(env, pages, site, config)                         # render
     files.update(feeds.files(site, pages, config))
     files.update(static_files(config))
     lap("render")
-    stats = Writer(out, state_dir(config, out)).write(files)               # write
+    stats = Writer(out, output_state(config, out)).write(files)           # write
     lap("write")
     return BuildResult(site, len(pages), stats, problems, timings)

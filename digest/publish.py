@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from digest import __version__
 from digest import config as config_mod
-from digest.build import build, state_dir
+from digest.build import build, output_state
 from digest.config import CONFIG_FILE, Config
 from digest.errors import ConfigError, DigestError, PublishError, redact
 
@@ -127,7 +127,7 @@ def build_clean(root: Path, config: Config, out: Path, strict: bool) -> int:
     except DigestError as err:
         raise PublishError(f"the build failed, so nothing was published: {err}") from None
     finally:
-        shutil.rmtree(state_dir(temp, out), ignore_errors=True)
+        shutil.rmtree(output_state(temp, out), ignore_errors=True)
     errors = [p for p in result.problems if p.level == "error"]
     if errors:
         raise PublishError(f"the build reported {len(errors)} error(s), so nothing was published; "
