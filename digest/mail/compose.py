@@ -136,7 +136,7 @@ def _render(envs: tuple[jinja2.Environment, jinja2.Environment], digest: Digest,
     html = render_page(envs[0], Page(f"/email/{digest.id}", "email/digest.html", context), {})
     text = render_page(envs[1], Page(f"/email/{digest.id}", "email/digest.txt", context), {})
     inlined = _INLINER.inline(html.decode("utf-8"))
-    inlined = inlined.replace("<!-- digest:webfont -->", WEBFONT, 1)
+    inlined = inlined.replace("<!-- digest:webfont -->", WEBFONT, 1).rstrip("\n") + "\n"
     return inlined, rtl_lines(text.decode("utf-8"))
 
 
