@@ -143,7 +143,7 @@ def _transport(values: dict[str, Any], config: Config, problems: list[str], out:
     host = values.get("smtp_host", "localhost")
     if security == "none" and not is_loopback(host):
         problems.append(f"[email] security: 'none' sends in plain text and is allowed only for a relay "
-                        f"on this machine (127.0.0.1, ::1, localhost), not {host!r}; use 'starttls' or 'tls'")
+                        f"on loopback (127.0.0.1, ::1, localhost), not {host!r}; use 'starttls' or 'tls'")
     port = values.get("smtp_port", DEFAULT_PORTS[security])
     if not 0 < port < 65536:
         problems.append(f"[email] smtp_port: {port} is not a port (1-65535)")
