@@ -43,7 +43,8 @@ class Recorder:
     answer: Callable[[int, list[str]], str | None] | None = None
     attempts: int = 0
     arrived: threading.Event = field(default_factory=threading.Event)
-    hold: threading.Event | None = None          # when set up, every DATA waits for it
+    hold: threading.Event | None = None          # when set up, the answer to DATA number hold_at waits for it
+    hold_at: int = 0
 
     async def handle_DATA(self, server, session, envelope) -> str:
         """Accept (or refuse) one message."""
@@ -54,7 +55,7 @@ class Recorder:
                 return refusal
         self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         self.arrived.set()
-        if self.hold is not None:
+        if self.hold is not None and self.attempts == self.hold_at:
             import asyncio
             while not self.hold.is_set():
                 await asyncio.sleep(0.02)
