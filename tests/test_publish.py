@@ -43,7 +43,7 @@ def repos(tmp_path: Path) -> tuple[Path, Path]:
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))
     work = write_site(tmp_path / "work", {
-        "digest.toml": 'title = "آزمایش"\nbase_url = "https://example.org/work/"\n',
+        "digest.toml": 'title = "آزمایش"\nbase_url = "https://example.org/news/"\n',
         "content/one.md": article("خبر یک", "1403-09-01T08:00", "سیاست", id="one"),
         "content/two.md": article("خبر دو", "1403-09-02T09:00", "اقتصاد", id="two"),
         ".gitignore": "/site/\n/.digest-cache/\n",
