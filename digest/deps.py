@@ -23,6 +23,8 @@ SUBJECTS: dict[str, frozenset[str]] = {
     "month.html": frozenset({"month"}),
     "year.html": frozenset({"year"}),
     "topic.html": frozenset({"days"}),
+    "topics.html": frozenset(),
+    "404.html": frozenset(),
 }
 
 
