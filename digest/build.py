@@ -45,6 +45,7 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)    # output paths deleted
     inputs: list[str] = field(default_factory=list)     # inputs that changed, relative to the root
     counts: tuple[int, int, int] = (0, 0, 0)            # articles, topics, days
+    processes: int = 1                                  # processes that rendered pages
     _site: Site | None = None
     _load_site: Callable[[], Site] | None = None
 
@@ -163,15 +164,17 @@ class Builder:
         if state.config and state.config != repr(config):
             inputs.insert(0, "digest.toml")
         clock.lap("read")
+        writer = Writer(out, output_state(config, out))
+        if not inputs and self._unchanged(state, config, out, writer):
+            return self._nothing_to_do(state, store, config, clock)
         site, problems = self._assemble(state, store, config)                       # assemble
         if strict and problems:
             raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written",
                               problems)
         pages = plan(site, config)
         clock.lap("assemble")
-        writer = Writer(out, output_state(config, out))
         todo, prints = self._stale(pages, site, config, out, state, full=writer.manifest() is None)
-        files, records = render_many(env, todo, site, config, self.jobs)           # render
+        files, records, processes = render_many(env, todo, site, config, self.jobs)           # render
         files.update(static)
         clock.lap("render")
         stats = writer.write(files, keep=[p.output for p in pages] + list(state.static_now))  # write
@@ -180,7 +183,7 @@ class Builder:
         clock.lap("save")
         return BuildResult(len(pages), stats, problems, clock.timings, sorted(p.output for p in todo),
                            sorted(writer.last_changed), sorted(writer.last_removed), inputs,
-                           state.counts, site)
+                           state.counts, processes, site)
 
     def _state(self, config: Config) -> tuple[State, Store]:
         """Return the state for this config: in memory, else from the cache folder, else empty."""
@@ -200,6 +203,25 @@ class Builder:
         for name, _ in used:
             state.thash[name] = template_hash(env, name)
         return sorted({f"templates/{name}" for name, h in used if state.thash[name] != h})
+
+    def _unchanged(self, state: State, config: Config, out: Path, writer: Writer) -> bool:
+        """Tell whether the last build's output stands as it is: same config, every file there."""
+        if not state.pages or state.config != repr(config) or writer.manifest() is None:
+            return False
+        return all(os.path.exists(os.path.join(out, rel)) for rel in [*state.pages, *state.static_now])
+
+    def _nothing_to_do(self, state: State, store: Store, config: Config, clock: Clock) -> BuildResult:
+        """Report a build that found nothing to do, loading the site only if someone asks for it."""
+        state.static = state.static_now
+
+        def load_site() -> Site:
+            site, _ = self._assemble(state, store, config)
+            state.site, state.changed = site, False
+            return site
+        clock.lap("assemble")
+        return BuildResult(len(state.pages), WriteStats(0, len(state.pages) + len(state.static), 0),
+                           list(state.problems), clock.timings, counts=state.counts,
+                           _site=state.site, _load_site=load_site)
 
     def _assemble(self, state: State, store: Store, config: Config) -> tuple[Site, list[Problem]]:
         """Group the articles into the site (reusing the last site when no input changed)."""

@@ -125,8 +125,8 @@ def _read_chunk(indices: range) -> list[tuple[Entry, bool]]:
 # ---- rendering ------------------------------------------------------------------------------
 
 def render_many(env: RecordingEnvironment, pages: list[Page], site: Site, config: Config, jobs: int
-                ) -> tuple[dict[str, bytes], dict[str, tuple[str, ...]]]:
-    """Render pages to {output: bytes} and {output: templates loaded}, in parallel if worth it."""
+                ) -> tuple[dict[str, bytes], dict[str, tuple[str, ...]], int]:
+    """Render pages to {output: bytes}, {output: templates loaded} and the processes used."""
     workers = _pool_size(len(pages), MIN_RENDER, jobs)
     if workers == 1:
         rendered = _render(env, pages, site, config, range(len(pages)))
@@ -137,7 +137,7 @@ def render_many(env: RecordingEnvironment, pages: list[Page], site: Site, config
         finally:
             _JOB.clear()
     files = {out: data for out, data, _ in rendered}
-    return files, {out: names for out, _, names in rendered}
+    return files, {out: names for out, _, names in rendered}, workers
 
 
 def _render_chunk(indices: range) -> list[tuple[str, bytes, tuple[str, ...]]]:
