@@ -28,16 +28,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.output is not None:
         overrides["output"] = args.output
     result = build(Path(args.root), strict=args.strict, overrides=overrides,
-                   progress=None if args.quiet else _say)
+                   progress=None if args.quiet else _say, clean=args.clean)
     for problem in result.problems:
         _say(str(problem))
-    site = result.site
+    articles, topics, days = result.counts
     warnings = sum(p.level == "warning" for p in result.problems)
     errors = len(result.problems) - warnings
     stats = result.stats
     if not args.quiet:
-        print(f"built {result.pages} pages from {len(site.articles)} articles, {len(site.topics)} topics, "
-              f"{len(site.days)} days in {result.seconds:.2f} s: {stats.written} written, "
+        print(f"built {result.pages} pages ({len(result.rendered)} rendered) from {articles} articles, "
+              f"{topics} topics, {days} days in {result.seconds:.2f} s: {stats.written} written, "
               f"{stats.unchanged} unchanged, {stats.removed} removed; {warnings} warnings, {errors} errors")
         print(f"open {Path(args.root).resolve() / (args.output or 'site') / 'index.html'}"
               if args.output is None else f"output: {args.output}")
@@ -117,6 +117,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="fail (exit 1, write nothing) on any warning or error")
     b.add_argument("--base-url", help="override base_url from digest.toml")
     b.add_argument("--output", help="override the output folder")
+    b.add_argument("--clean", action="store_true",
+                   help="ignore and clear the build cache (.digest-cache/): a full, cold build")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     b.set_defaults(func=cmd_build)
     d = sub.add_parser("deploy", help="build cleanly and push the site to a git branch (gh-pages)")

@@ -119,11 +119,12 @@ def remote_url(git: Git, remote: str) -> str:
                                 "with --remote or [deploy] remote in digest.toml") from None
 
 
-def build_clean(root: Path, config: Config, out: Path, strict: bool) -> int:
+def build_clean(root: Path, config: Config, out: Path, strict: bool,
+                overrides: dict[str, Any] | None = None) -> int:
     """Build into ``out`` from scratch and return the article count; refuse a failed or empty build."""
     temp = dataclasses.replace(config, output=str(out))
     try:
-        result = build(root, strict=strict, config=temp)
+        result = build(root, strict=strict, overrides={**(overrides or {}), "output": str(out)})
     except DigestError as err:
         raise PublishError(f"the build failed, so nothing was published: {err}") from None
     finally:
@@ -198,7 +199,7 @@ def deploy(root: Path, *, remote: str | None = None, branch: str | None = None, 
     shown = remote_url(git, remote)
     with tempfile.TemporaryDirectory(prefix="digest-deploy-") as tmp:
         out = Path(tmp) / "site"
-        articles = build_clean(config.root, config, out, strict)
+        articles = build_clean(config.root, config, out, strict, overrides)
         say(f"built {articles} articles; publishing to branch {branch} of {shown}")
         try:
             parent = remote_head(git, remote, branch)

@@ -8,6 +8,7 @@ article text is only ever passed in as a value, never compiled as a template.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import sys
 import traceback
@@ -90,7 +91,32 @@ def _jmonth(value: Any) -> str:
     return jalali.format_month(year, month)
 
 
-def environment(config: Config, cache_dir: Path | None = None) -> jinja2.Environment:
+class RecordingEnvironment(jinja2.Environment):
+    """A Jinja2 environment that notes every template name loaded while ``loaded`` is a set.
+
+    Extends, includes and imports all load through ``_load_template``, so a page's record lists
+    every template file its output depends on.
+    """
+
+    loaded: set[str] | None = None
+
+    def _load_template(self, name: str, globals: Any) -> jinja2.Template:
+        """Load a template, recording its name."""
+        if self.loaded is not None:
+            self.loaded.add(name)
+        return super()._load_template(name, globals)
+
+
+def template_hash(env: jinja2.Environment, name: str) -> str:
+    """Return a hash of the source a template name resolves to now ("missing" if none)."""
+    try:
+        source, filename, _ = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        return "missing"
+    return hashlib.blake2b(f"{filename}\0{source}".encode(), digest_size=16).hexdigest()
+
+
+def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvironment:
     """Make the Jinja2 environment for one build."""
     dirs = template_dirs(config)
     loader = jinja2.ChoiceLoader([
@@ -101,7 +127,7 @@ def environment(config: Config, cache_dir: Path | None = None) -> jinja2.Environ
     if cache_dir is not None:
         (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
         cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+    env = RecordingEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
                              auto_reload=False)
     env.filters.update({
@@ -124,6 +150,16 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page], site: Site, con
     for page in pages:
         out[page.output] = render_page(env, page, shared)
     return out
+
+
+def render_recorded(env: RecordingEnvironment, page: Page, shared: dict[str, Any]
+                    ) -> tuple[bytes, tuple[str, ...]]:
+    """Render one page and return its bytes and the names of every template it loaded."""
+    env.loaded = set()
+    try:
+        return render_page(env, page, shared), tuple(sorted(env.loaded))
+    finally:
+        env.loaded = None
 
 
 def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any]) -> bytes:
