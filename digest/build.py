@@ -36,6 +36,8 @@ class BuildResult:
     stats: WriteStats
     problems: list[Problem]
     timings: dict[str, float] = field(default_factory=dict)
+    templates: dict[str, str] = field(default_factory=dict)  # output path -> template, for --stats
+    output: Path | None = None
 
     @property
     def seconds(self) -> float:
@@ -181,4 +183,5 @@ def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None 
     lap("render")
     stats = Writer(out, config.cache_dir / "output").write(files)          # write
     lap("write")
-    return BuildResult(site, len(pages), stats, problems, timings)
+    return BuildResult(site, len(pages), stats, problems, timings,
+                       {page.output: page.template for page in pages}, out)
