@@ -6,6 +6,7 @@ memory before anything is written, so a failing build leaves the previous site w
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import threading
@@ -49,6 +50,10 @@ class BuildFailed(DigestError):
     """The build stopped (``--strict`` with problems); nothing was written."""
 
     stage = "build"
+
+    def __init__(self, message: str, problems: list[Problem]):
+        super().__init__(message)
+        self.problems = problems
 
 
 def is_ignored(name: str) -> bool:
@@ -155,6 +160,11 @@ def static_files(config: Config) -> dict[str, bytes]:
     return files
 
 
+def output_state(config: Config, out: Path) -> Path:
+    """Return the cache folder that remembers what was written into ``out``."""
+    return config.cache_dir / "output" / hashlib.sha1(str(out).encode()).hexdigest()[:12]
+
+
 def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None = None,
           progress: Callable[[str], None] | None = None, config: Config | None = None) -> BuildResult:
     """Build the site in ``root`` into its output folder and report what happened."""
@@ -176,12 +186,12 @@ def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None 
     lap("assemble")
     problems = list(site.problems)
     if strict and problems:
-        raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written")
+        raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written", problems)
     env = environment(config, config.cache_dir)
     files = render_pages(env, pages, site, config)                         # render
     files.update(static_files(config))
     lap("render")
-    stats = Writer(out, config.cache_dir / "output").write(files)          # write
+    stats = Writer(out, output_state(config, out)).write(files)           # write
     lap("write")
     return BuildResult(site, len(pages), stats, problems, timings,
                        {page.output: page.template for page in pages}, out)

@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             _say(f"  {problem}")
         return 1
     except DigestError as err:
+        for problem in getattr(err, "problems", ()):
+            _say(str(problem))
         _say(f"error: {err.stage}: {err}")
         return 1
     except KeyboardInterrupt:

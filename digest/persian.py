@@ -24,6 +24,7 @@ _CHARS = str.maketrans({
     "\u0000": "\ufffd",      # NUL becomes a visible replacement character
     "\u200b": None,          # zero-width space
     "\u00a0": " ",
+    KASHIDA: None,      # kashida (tatweel) only stretches letters; it is never part of a word
 })
 
 _MULTI_ZWNJ = re.compile(ZWNJ + "{2,}")
@@ -41,7 +42,7 @@ def to_latin_digits(text: str) -> str:
 
 
 def normalize_chars(text: str) -> str:
-    """Map Arabic ي/ك to Persian, drop BOMs and zero-width spaces, collapse doubled ZWNJs."""
+    """Map Arabic ي/ك to Persian, drop BOMs, kashidas and zero-width spaces, collapse doubled ZWNJs."""
     text = _SURROGATES.sub("\ufffd", text).translate(_CHARS)
     if ZWNJ in text:
         text = _MULTI_ZWNJ.sub(ZWNJ, text)

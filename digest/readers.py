@@ -49,6 +49,22 @@ class _FrontMatterLoader(_BaseLoader):
 
     yaml_implicit_resolvers: dict = {}
 
+    def construct_document(self, node):
+        """Refuse anchors and aliases (no article needs them; alias bombs abuse them), then build."""
+        seen: set[int] = set()
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if id(current) in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "aliases (*name) are not allowed in front matter", current.start_mark)
+            seen.add(id(current))
+            if isinstance(current, yaml.MappingNode):
+                stack.extend(n for pair in current.value for n in pair)
+            elif isinstance(current, yaml.SequenceNode):
+                stack.extend(current.value)
+        return super().construct_document(node)
+
     def construct_mapping(self, node, deep=False):
         """Build a mapping, remembering each key's line and warning about duplicate keys."""
         seen: dict[Any, int] = {}
@@ -74,8 +90,9 @@ def parse_front_matter(text: str, first_line: int) -> tuple[dict, dict[str, int]
         mark = getattr(err, "problem_mark", None)
         line = first_line + mark.line if mark else first_line
         problem = getattr(err, "problem", None) or str(err)
-        raise _LineError(line, f"invalid YAML front matter: {problem}",
-                         "quote values that contain ':' or start with a special character") from None
+        hint = ("put the value in quotes: title: \"...: ...\"" if "mapping values" in str(problem)
+                else None)
+        raise _LineError(line, f"invalid YAML front matter: {problem}", hint) from None
     finally:
         loader.dispose()
     if data is None:
