@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import article
+from tests.conftest import article
 from digest import stats
 from digest.build import build
 
