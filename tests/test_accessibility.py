@@ -113,6 +113,18 @@ def test_every_visible_text_has_enough_contrast(open_page, kind: str, width: int
     assert not result["found"], f"/{ALL_PAGES[kind]} at {width}px, {scheme}:\n" + "\n".join(result["found"])
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_print_is_dark_text_on_white_in_either_scheme(open_page, scheme: str) -> None:
+    """Printing from a dark-mode screen still gives dark text on white cards and page."""
+    page = open_page(KEY_PAGES["day"], 800, scheme)
+    page.emulate_media(media="print", color_scheme=scheme)
+    result = page.evaluate(CONTRAST_JS)
+    assert not result["found"], "\n".join(result["found"])
+    backgrounds = page.evaluate("""() => ['body', '.card', '.masthead'].map(
+        s => getComputedStyle(document.querySelector(s)).backgroundColor)""")
+    assert all(bg in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)") for bg in backgrounds), backgrounds
+
+
 def test_contrast_check_catches_pale_text(open_page) -> None:
     """The contrast script flags grey-on-white text, so a pass above means something."""
     page = open_page("topics/")
