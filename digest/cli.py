@@ -49,6 +49,47 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress_line(message: str) -> None:
+    """Rewrite one status line on a terminal, or print lines when redirected."""
+    if sys.stderr.isatty():
+        print(f"\r{message}\x1b[K", end="", file=sys.stderr, flush=True)
+    else:
+        _say(message)
+
+
+def cmd_email(args: argparse.Namespace) -> int:
+    """Write the digest email to the outbox, or send it, and print a summary."""
+    from digest.mail.run import run
+
+    overrides = {"base_url": args.base_url} if args.base_url else None
+    result = run(Path(args.root), date=args.date, week=args.week, to=args.to or [],
+                 recipients_file=Path(args.recipients) if args.recipients else None,
+                 outbox=Path(args.outbox) if args.outbox else None, send=args.send,
+                 dry_run=args.dry_run, overrides=overrides, progress=_progress_line)
+    if result.report is not None and sys.stderr.isatty():
+        print(file=sys.stderr)
+    for warning in result.warnings:
+        _say(f"warning: {warning}")
+    d, r = result.digest, result.rendered
+    print(f"digest {d.id}: {d.count} of {d.total} articles in {len(d.sections)} topics, "
+          f"HTML {r.html_bytes / 1024:.1f} KB, subject: {r.subject}")
+    if args.dry_run:
+        print(f"dry run: {len(result.recipients)} message(s) composed; nothing written or sent")
+        return 0
+    if result.report is None:
+        folder = result.written[0].parent if result.written else "-"
+        print(f"wrote {len(result.written)} message(s) to {folder}; add --send to deliver")
+        return 0
+    rep = result.report
+    print(f"sent {len(rep.sent)}, skipped {len(rep.skipped)}, failed {len(rep.failed)}"
+          f" ({rep.retries} retries)")
+    for who, why in rep.skipped:
+        print(f"  skipped {who}: {why}")
+    for who, why in rep.failed:
+        print(f"  failed {who}: {why}")
+    return 1 if rep.failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     p = argparse.ArgumentParser(prog="digest", description="Persian right-to-left news digests.")
@@ -63,6 +104,20 @@ def parser() -> argparse.ArgumentParser:
                    help="after the build, print page weights (HTML, CSS, fonts; raw/gzip) per kind of page")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     b.set_defaults(func=cmd_build)
+    e = sub.add_parser("email", help="email a day's or week's digest (writes .eml files unless --send)")
+    e.add_argument("--root", default=".", help="the site folder (holding content/ and digest.toml)")
+    which = e.add_mutually_exclusive_group()
+    which.add_argument("--date", help="a Jalali day, 1403-09-02 (Persian digits too)")
+    which.add_argument("--week", help="a Saturday-to-Friday Jalali week, 1403-W36 (week 1 holds 1 Farvardin)")
+    which.add_argument("--latest", action="store_true", help="the newest day with articles (the default)")
+    whom = e.add_mutually_exclusive_group()
+    whom.add_argument("--to", action="append", metavar="ADDR", help="a recipient (repeatable)")
+    whom.add_argument("--recipients", metavar="FILE", help="one address a line, or a CSV with an 'email' column")
+    e.add_argument("--outbox", metavar="DIR", help="where .eml files go (default .digest-cache/outbox)")
+    e.add_argument("--send", action="store_true", help="deliver over SMTP ([email] in digest.toml)")
+    e.add_argument("--dry-run", action="store_true", help="compose and check everything; write and send nothing")
+    e.add_argument("--base-url", help="override base_url from digest.toml (must be absolute)")
+    e.set_defaults(func=cmd_email)
     return p
 
 
