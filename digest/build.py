@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from digest import config as config_mod
+from digest import feeds
 from digest.assemble import Page, assemble, plan
 from digest.config import Config
 from digest.errors import ContentError, DigestError, Problem
@@ -189,6 +190,7 @@ def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None 
         raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written", problems)
     env = environment(config, config.cache_dir)
     files = render_pages(env, pages, site, config)                         # render
+    files.update(feeds.files(site, pages, config))
     files.update(static_files(config))
     lap("render")
     stats = Writer(out, output_state(config, out)).write(files)           # write

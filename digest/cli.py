@@ -10,12 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 from digest import __version__
-from digest.errors import ConfigError, DigestError
+from digest.errors import ConfigError, DigestError, redact
 
 
 def _say(message: str) -> None:
-    """Print a progress or summary line on standard error."""
-    print(message, file=sys.stderr, flush=True)
+    """Print a progress or summary line on standard error (credentials in URLs redacted)."""
+    print(redact(message), file=sys.stderr, flush=True)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -46,6 +46,28 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         for line in stats_mod.report(stats_mod.measure_site(result.output, result.templates)):
             print(line)
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    """Build cleanly and publish the site to a git branch."""
+    from digest.publish import deploy
+
+    overrides = {"base_url": args.base_url} if args.base_url is not None else {}
+    result = deploy(Path(args.root), remote=args.remote, branch=args.branch, strict=args.strict,
+                    overrides=overrides, push=not args.dry_run, say=_say)
+    print(f"{result.status} {result.commit} {result.branch}")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Create a new site folder ready to build."""
+    from digest.scaffold import scaffold
+
+    made = scaffold(Path(args.path), templates=args.templates)
+    for path in made:
+        _say(f"created {path}")
+    print(f"next: cd {args.path} && digest build")
     return 0
 
 
@@ -104,6 +126,18 @@ def parser() -> argparse.ArgumentParser:
                    help="after the build, print page weights (HTML, CSS, fonts; raw/gzip) per kind of page")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     b.set_defaults(func=cmd_build)
+    d = sub.add_parser("deploy", help="build cleanly and push the site to a git branch (gh-pages)")
+    d.add_argument("--root", default=".", help="the site folder (holding content/ and digest.toml)")
+    d.add_argument("--remote", help="git remote name or URL (default: [deploy] remote, else origin)")
+    d.add_argument("--branch", help="branch to publish to (default: [deploy] branch, else gh-pages)")
+    d.add_argument("--base-url", help="override base_url from digest.toml")
+    d.add_argument("--strict", action="store_true", help="refuse to publish when the build has warnings")
+    d.add_argument("--dry-run", action="store_true", help="build and commit, but do not push")
+    d.set_defaults(func=cmd_deploy)
+    n = sub.add_parser("new", help="create a new site folder with an example article")
+    n.add_argument("path", help="the folder to create (it may exist if it is empty)")
+    n.add_argument("--templates", action="store_true", help="also copy the default templates to edit")
+    n.set_defaults(func=cmd_new)
     e = sub.add_parser("email", help="email a day's or week's digest (writes .eml files unless --send)")
     e.add_argument("--root", default=".", help="the site folder (holding content/ and digest.toml)")
     which = e.add_mutually_exclusive_group()

@@ -318,11 +318,12 @@ def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, finger
     if id_warning:
         warnings.append(Problem("warning", id_warning, rel, line("id")))
     source_url = fields.get("source_url", fields.get("url"))
-    html, first = markup.render(norm(body))
+    day = jalali.jday(published)
+    html, first = markup.render(norm(body), page_url=f"/{day.path}/{art_id}/")
     summary = norm(_text(fields.get("summary", ""), "summary", line("summary")))
     article = Article(
         id=art_id, path=rel, title=title, published=published, has_time=has_time,
-        day=jalali.jday(published), topic_name=topic_name, body_html=html,
+        day=day, topic_name=topic_name, body_html=html,
         summary=summary or shorten(first, settings.summary_length),
         tags=tuple(norm(t) for t in _tags(fields.get("tags", []), line("tags"))),
         source=norm(_text(fields["source"], "source", line("source"))) if fields.get("source") else None,

@@ -18,12 +18,13 @@ from typing import Any, Iterable
 import jinja2
 import markupsafe
 
-from digest import jalali
+from digest import feeds, jalali
 from digest.assemble import Page
 from digest.config import Config
 from digest.errors import TemplateError
 from digest.model import Site
 from digest.persian import to_persian_digits
+from digest.urls import relative_url
 
 
 @lru_cache(maxsize=1)
@@ -46,22 +47,6 @@ def template_dirs(config: Config) -> list[Path]:
     return [default]
 
 
-def relative_url(frm: str, to: str) -> str:
-    """Return the link from page ``frm`` to site path ``to``, so the site works under any base path."""
-    if "://" in to or to.startswith(("mailto:", "#")):
-        return to
-    src = frm.strip("/").split("/")[:-1] if not frm.endswith("/") else frm.strip("/").split("/")
-    src = [p for p in src if p]
-    dst = [p for p in to.strip("/").split("/") if p]
-    common = 0
-    while common < min(len(src), len(dst)) and src[common] == dst[common]:
-        common += 1
-    rel = "../" * (len(src) - common) + "/".join(dst[common:])
-    if to.endswith("/") and dst[common:]:
-        rel += "/"
-    return rel or "./"
-
-
 @jinja2.pass_context
 def _url(context: Any, target: str) -> str:
     """Jinja filter: link to a site path from the page being rendered (absolute on the 404 page)."""
@@ -71,6 +56,13 @@ def _url(context: Any, target: str) -> str:
 
 
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9@._:/?&=#%+~'’\-]*(?:[ ,][A-Za-z0-9@._:/?&=#%+~'’\-]*[A-Za-z0-9/])*")
+
+
+@jinja2.pass_context
+def _absolute(context: Any, target: str) -> str:
+    """Jinja filter: a site path as an absolute URL (base_url must name a host; see config.site_url)."""
+    config = context["config"]
+    return (config.site_url or config.base_path) + target.lstrip("/")
 
 
 def _bidi(value: Any) -> markupsafe.Markup:
@@ -114,11 +106,12 @@ def environment(config: Config, cache_dir: Path | None = None) -> jinja2.Environ
                              auto_reload=False)
     env.filters.update({
         "fa": to_persian_digits, "bidi": _bidi, "jday": _jday, "jmonth": _jmonth, "url": _url,
+        "absolute": _absolute,
         "time": jalali.format_time, "iso": lambda d: d.isoformat(),
     })
     env.globals.update({
         "weekdays": jalali.WEEKDAYS, "weekdays_short": jalali.WEEKDAYS_SHORT,
-        "months": jalali.MONTHS,
+        "months": jalali.MONTHS, "feeds": feeds.settings(config),
     })
     return env
 

@@ -199,7 +199,7 @@ def test_deleted_and_renamed_articles_leave_no_pages(site_dir):
     after = tree(root / "site")
     gone = set(before) - set(after)
     assert gone == {"1403/09/05/third/index.html", "1403/09/05/index.html", f"topics/{sports}/index.html",
-                    "1403/09/03/second/index.html"}
+                    f"topics/{sports}/feed.xml", "1403/09/03/second/index.html"}
     assert "1403/09/03/second-renamed/index.html" in after
     assert result.stats.removed == len(gone)
 
