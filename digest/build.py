@@ -47,8 +47,11 @@ class BuildResult:
     inputs: list[str] = field(default_factory=list)     # inputs that changed, relative to the root
     counts: tuple[int, int, int] = (0, 0, 0)            # articles, topics, days
     processes: int = 1                                  # processes that rendered pages
+    output: Path | None = None                          # the output folder
     _site: Site | None = None
     _load_site: Callable[[], Site] | None = None
+    _templates: dict[str, str] | None = None
+    _config: Config | None = None
 
     @property
     def site(self) -> Site:
@@ -56,6 +59,13 @@ class BuildResult:
         if self._site is None and self._load_site is not None:
             self._site = self._load_site()
         return self._site
+
+    @property
+    def templates(self) -> dict[str, str]:
+        """Return {output path: template} of every page (planned again if the build skipped it)."""
+        if self._templates is None:
+            self._templates = {p.output: p.template for p in plan(self.site, self._config)}
+        return self._templates
 
     @property
     def seconds(self) -> float:
@@ -206,7 +216,8 @@ class Builder:
         clock.lap("save")
         return BuildResult(len(pages), stats, problems, clock.timings, sorted(p.output for p in todo),
                            sorted(writer.last_changed), sorted(writer.last_removed), inputs,
-                           state.counts, processes, site)
+                           state.counts, processes, output=out, _site=site,
+                           _templates={p.output: p.template for p in pages})
 
     def _state(self, config: Config) -> tuple[State, Store]:
         """Return the state for this config: in memory, else from the cache folder, else empty."""
@@ -244,7 +255,8 @@ class Builder:
         clock.lap("assemble")
         return BuildResult(len(state.pages), WriteStats(0, len(state.pages) + len(state.static), 0),
                            list(state.problems), clock.timings, counts=state.counts,
-                           _site=state.site, _load_site=load_site)
+                           output=config.output_dir, _site=state.site, _load_site=load_site,
+                           _config=config)
 
     def _assemble(self, state: State, store: Store, config: Config) -> tuple[Site, list[Problem]]:
         """Group the articles into the site (reusing the last site when no input changed)."""

@@ -41,6 +41,11 @@ def cmd_build(args: argparse.Namespace) -> int:
               f"{stats.unchanged} unchanged, {stats.removed} removed; {warnings} warnings, {errors} errors")
         print(f"open {Path(args.root).resolve() / (args.output or 'site') / 'index.html'}"
               if args.output is None else f"output: {args.output}")
+    if args.stats:
+        from digest import stats as stats_mod
+
+        for line in stats_mod.report(stats_mod.measure_site(result.output, result.templates)):
+            print(line)
     return 0
 
 
@@ -119,6 +124,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--output", help="override the output folder")
     b.add_argument("--clean", action="store_true",
                    help="ignore and clear the build cache (.digest-cache/): a full, cold build")
+    b.add_argument("--stats", action="store_true",
+                   help="after the build, print page weights (HTML, CSS, fonts; raw/gzip) per kind of page")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     b.set_defaults(func=cmd_build)
     d = sub.add_parser("deploy", help="build cleanly and push the site to a git branch (gh-pages)")

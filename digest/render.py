@@ -67,12 +67,12 @@ def _absolute(context: Any, target: str) -> str:
 
 
 def _bidi(value: Any) -> markupsafe.Markup:
-    """Jinja filter: escape text and isolate its Latin runs in ``<bdi dir="ltr">``."""
+    """Jinja filter: escape text and isolate its Latin runs in ``<bdi dir="ltr" lang="en">``."""
     raw = "" if value is None else str(value)
     parts, pos = [], 0
     for m in _LATIN_RUN.finditer(raw):
         parts.append(str(markupsafe.escape(raw[pos:m.start()])))
-        parts.append(f'<bdi dir="ltr">{markupsafe.escape(m.group())}</bdi>')
+        parts.append(f'<bdi dir="ltr" lang="en">{markupsafe.escape(m.group())}</bdi>')
         pos = m.end()
     parts.append(str(markupsafe.escape(raw[pos:])))
     return markupsafe.Markup("".join(parts))

@@ -6,48 +6,20 @@ self-hosted Vazirmatn font actually in use.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-
-from digest.build import build
-from tests.conftest import ROOT
 
 # Bootstrap 3's breakpoints, which the CMS our sample pages come from uses.
 WIDTHS = {375: 1, 800: 2, 1000: 3, 1280: 3}
 
 
 @pytest.fixture(scope="module")
-def sample_site(tmp_path_factory) -> Path:
-    """Build the repository's sample site into a temporary folder."""
-    root = tmp_path_factory.mktemp("sample")
-    shutil.copytree(ROOT / "content", root / "content")
-    shutil.copy(ROOT / "digest.toml", root / "digest.toml")
-    result = build(root)
-    assert result.site.articles
-    return root / "site"
-
-
-@pytest.fixture(scope="module")
-def base_url(sample_site):
-    """Serve the built sample site on a loopback port for this module."""
-    import functools
-    import http.server
-    import threading
-
-    from tests.conftest import QuietHandler
-
-    handler = functools.partial(QuietHandler, directory=str(sample_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+def base_url(sample_url: str) -> str:
+    """Serve the built sample site (conftest's session build, topic pages paginated)."""
+    return sample_url
 
 
 PAGES = ["", "1403/12/29/", "1403/12/29/open-data-portal/", "1403/12/", "1403/", "topics/",
-         "topics/world/", "404.html"]
+         "topics/world/", "topics/culture/page/2/", "1403/12/28/neshast-zhenev/", "404.html"]
 
 
 def open_page(browser, url: str, width: int):
@@ -79,13 +51,15 @@ def test_column_counts(browser, base_url, width, columns):
     sidebar = page.evaluate("""() => {
         const main = document.querySelector('main').getBoundingClientRect();
         const side = document.querySelector('.sidebar').getBoundingClientRect();
-        return {beside: side.top < main.bottom && side.right <= main.left + 1, below: side.top >= main.bottom - 1};
+        return {beside: side.top < main.bottom && side.right <= main.left + 1, below: side.top >= main.bottom - 1,
+                mainOnRight: main.left > side.left};
     }""")
     page.close()
     assert counts and set(counts) == {columns}
     assert lefts == columns, "cards really sit side by side, as many as the columns"
     if width >= 1200:
         assert sidebar["beside"], "the calendar sidebar sits beside main on LG"
+        assert sidebar["mainOnRight"], "right-to-left: main comes first, on the right"
     else:
         assert sidebar["below"], "the calendar goes below main under LG"
 
@@ -96,11 +70,13 @@ def test_direction_is_rtl_and_vazirmatn_is_used(browser, base_url, path):
     direction = page.evaluate("getComputedStyle(document.body).direction")
     html = page.evaluate("[document.documentElement.lang, document.documentElement.dir]")
     loaded = page.evaluate("""() => [...document.fonts].filter(f =>
-        f.family.replace(/"/g, '') === 'Vazirmatn' && f.status === 'loaded').length""")
+        f.family.replace(/"/g, '') === 'Vazirmatn' && f.status === 'loaded').map(f => f.weight).sort()""")
+    check = page.evaluate("document.fonts.check('16px Vazirmatn')")
     family = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
     page.close()
     assert direction == "rtl" and html == ["fa", "rtl"]
-    assert loaded >= 1, "the Vazirmatn web font did not load"
+    assert loaded == ["400", "700"], f"Vazirmatn weights loaded: {loaded} (regular body, bold headings)"
+    assert check
     assert family.replace('"', "").startswith("Vazirmatn")
 
 

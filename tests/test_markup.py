@@ -78,9 +78,9 @@ def test_heading_ids_are_unique_and_never_empty():
 
 def test_latin_runs_are_isolated():
     html, _ = render("گزارش Radio Farda از https://example.com/a و OpenStreetMap")
-    assert '<bdi dir="ltr">Radio Farda</bdi>' in html
-    assert '<bdi dir="ltr">https://example.com/a</bdi>' in html
-    assert '<bdi dir="ltr">OpenStreetMap</bdi>' in html
+    assert '<bdi dir="ltr" lang="en">Radio Farda</bdi>' in html
+    assert '<bdi dir="ltr" lang="en">https://example.com/a</bdi>' in html
+    assert '<bdi dir="ltr" lang="en">OpenStreetMap</bdi>' in html
 
 
 def test_first_paragraph_is_the_summary_source():

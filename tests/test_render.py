@@ -26,7 +26,7 @@ def test_relative_url(frm, to, expected):
 
 def test_bidi_isolates_latin_and_escapes():
     assert str(_bidi("گفت‌وگو با BBC News & <b>")) == (
-        'گفت‌وگو با <bdi dir="ltr">BBC News</bdi> &amp; &lt;<bdi dir="ltr">b</bdi>&gt;')
+        'گفت‌وگو با <bdi dir="ltr" lang="en">BBC News</bdi> &amp; &lt;<bdi dir="ltr" lang="en">b</bdi>&gt;')
     assert str(_bidi("فقط فارسی")) == "فقط فارسی"
 
 
