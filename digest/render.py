@@ -56,6 +56,7 @@ def _url(context: Any, target: str) -> str:
     return relative_url(context["page_url"], target)
 
 
+_HAS_LATIN = re.compile("[A-Za-z]")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9@._:/?&=#%+~'’\-]*(?:[ ,][A-Za-z0-9@._:/?&=#%+~'’\-]*[A-Za-z0-9/])*")
 
 
@@ -69,6 +70,8 @@ def _absolute(context: Any, target: str) -> str:
 def _bidi(value: Any) -> markupsafe.Markup:
     """Jinja filter: escape text and isolate its Latin runs in ``<bdi dir="ltr" lang="en">``."""
     raw = "" if value is None else str(value)
+    if not _HAS_LATIN.search(raw):      # most Persian text: nothing to isolate
+        return markupsafe.escape(raw)
     parts, pos = [], 0
     for m in _LATIN_RUN.finditer(raw):
         parts.append(str(markupsafe.escape(raw[pos:m.start()])))
