@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from importlib import resources
+
+from .errors import ConfigError
 
 ZWNJ = "\u200c"
 KASHIDA = "\u0640"
@@ -81,3 +88,304 @@ _TRANSLIT = str.maketrans({
 def transliterate(text: str) -> str:
     """Spell Persian letters in Latin ones, roughly; used for fallback slugs only."""
     return to_latin_digits(normalize_chars(text)).translate(_TRANSLIT)
+
+
+# ---------------------------------------------------------------------------------------------
+# The normalizer: one entry point, ``normalize``, made of switchable steps.
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NormalizeOptions:
+    """Switch each step of ``normalize`` on or off (all on by default).
+
+    The site config exposes the same names as a ``[normalize]`` table of booleans:
+
+    ``characters``
+        Arabic ي ى ك → Persian ی ک; Arabic presentation forms (U+FB50-FDFF, U+FE70-FEFE) through
+        NFKC, only on those code points; drop kashida (ـ), BOMs and zero-width spaces.
+    ``digits``
+        Arabic-Indic digits (٠-٩) → Persian (۰-۹); Latin digits glued to a Persian letter (inside a
+        Persian word, ``سال2019``) → Persian. Free-standing Latin numbers keep their digits: they
+        may be machine values, and display digits are the templates' choice.
+    ``punctuation``
+        No space before ، ؛ ؟ and exactly one after; « and » hug what they quote, with a space
+        outside them.
+    ``zwnj_cleanup``
+        Collapse repeated ZWNJs; drop a ZWNJ that is not between two letters (next to a space,
+        punctuation, a digit or an end of the text).
+    ``join_affixes``
+        Join affixes written with a space by a ZWNJ where safe: ``می شود`` → ``می‌شود``,
+        ``نمی دانم``, ``کتاب ها`` → ``کتاب‌ها``, ``بزرگ ترین``; only when the stem is a known word.
+    ``restore_zwnj``
+        Put back ZWNJs lost inside glued words (``میافزاید`` → ``می‌افزاید``,
+        ``رئیسجمهور`` → ``رئیس‌جمهور``) from the mined lexicon and affix rules.
+
+    URLs, e-mail addresses, code spans, Latin words and digit machine values (``2024-11-22T19:45``,
+    ``1403/09``) are never touched by any step.
+    """
+
+    characters: bool = True
+    digits: bool = True
+    punctuation: bool = True
+    zwnj_cleanup: bool = True
+    join_affixes: bool = True
+    restore_zwnj: bool = True
+
+    @classmethod
+    def from_config(cls, table: Mapping[str, object] | None) -> "NormalizeOptions":
+        """Build options from a ``[normalize]`` config table, rejecting unknown keys and non-booleans."""
+        if not table:
+            return cls()
+        names = {f.name for f in fields(cls)}
+        problems = []
+        for key, value in table.items():
+            if key not in names:
+                problems.append(f"[normalize] has no option {key!r} (known: {', '.join(sorted(names))})")
+            elif not isinstance(value, bool):
+                problems.append(f"[normalize] {key} must be true or false, not {value!r}")
+        if problems:
+            raise ConfigError(problems)
+        return cls(**table)  # type: ignore[arg-type]
+
+
+DEFAULT_OPTIONS = NormalizeOptions()
+
+# Arabic-script letters (no digits, no punctuation) and the combining marks that may sit on them.
+_LETTERS = "\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
+_MARKS = "\u064b-\u065f\u0670"
+_PERSIAN_DIGITS_CLASS = "\u06f0-\u06f9"
+# Letters that never join the next one: a ZWNJ after them changes nothing on screen.
+NON_JOINING = "\u0621-\u0625\u0627\u0629\u062f-\u0632\u0648\u0698\u0671-\u0673\u0688-\u0699\u06c0\u06c3-\u06cb\u06cd\u06cf\u06d2\u06d3\u06d5"
+
+# Spans no step may change. Each is swapped for one private-use placeholder character while the
+# steps run, then put back. The placeholder itself is in the pattern, so a text that already
+# contains one survives unchanged.
+_PLACEHOLDER = "\ue000"
+_PROTECTED = re.compile(
+    r"```.*?```"                                            # fenced code
+    r"|`[^`\n]+`"                                           # inline code
+    r"|(?:[a-z][a-z0-9+.\-]*://|www\.)"                     # URLs, up to a space or Persian
+    r"[^\s«»،؛؟<>\"']*[^\s«»،؛؟<>\"'.,;:!?)]"                # punctuation; no trailing dot
+    r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"  # e-mail addresses
+    r"|[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*(?:[\-.:/+#%&=?~@'][A-Za-z0-9_]+)*"  # Latin words, T-times
+    r"|[0-9]+(?:[\-.:/,_][0-9]+)+"                          # 1403/09, 19:45, 2024-11-22, 3.14
+    r"|\ue000",
+    re.IGNORECASE | re.DOTALL,
+)
+
+# --- characters -------------------------------------------------------------------------------
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
+_CHAR_STEP = str.maketrans({
+    "ي": "ی", "ى": "ی", "ك": "ک", "ڪ": "ک",
+    KASHIDA: None,
+    "\ufeff": None,
+    "\u200b": None,
+    "\u00a0": " ",
+    "\u0000": "\ufffd",
+})
+
+# --- digits -----------------------------------------------------------------------------------
+_ARABIC_TO_PERSIAN = str.maketrans(ARABIC_DIGITS, PERSIAN_DIGITS)
+_LATIN_IN_WORD = re.compile(f"(?<=[{_LETTERS}{_MARKS}])[0-9]+|[0-9]+(?=[{_LETTERS}])")
+
+# --- punctuation ------------------------------------------------------------------------------
+_SPACE_BEFORE = re.compile("[ \t]+(?=[،؛؟»])")
+_SPACE_AFTER_OPEN = re.compile("(?<=«)[ \t]+")
+# A separator followed by anything that is not a space or more closing punctuation gets one space.
+_AFTER_SEPARATOR = re.compile("([،؛؟])[ \t]*(?=[^\\s،؛؟!?.:»)\\]}…,;\"'])")
+_BEFORE_OPEN = re.compile("(?<=[^\\s«(\\[{/\\-–—\"'])«")
+_AFTER_CLOSE = re.compile("»(?=[^\\s«»)\\]}،؛؟.!?:…,;\"'/\\-–—])")
+_DIGIT = re.compile(f"[0-9{_PERSIAN_DIGITS_CLASS}\u0660-\u0669]")
+
+# --- ZWNJ cleanup -----------------------------------------------------------------------------
+_JOINABLE = f"[^\\W\\d_]|[{_MARKS}]"
+_STRAY_ZWNJ = re.compile(f"(?<!{_JOINABLE})\u200c|\u200c(?!{_JOINABLE})")
+
+# --- words ------------------------------------------------------------------------------------
+_WORD = f"[{_LETTERS}{_MARKS}]+(?:\u200c[{_LETTERS}{_MARKS}]+)*"
+WORD_RE = re.compile(_WORD)
+_NON_JOINING_END = re.compile(f"[{NON_JOINING}]")
+_GLUED_PREFIXES = ("نمی", "می")
+# Longest first, so ``هایی`` wins over ``های`` and ``ها``.
+_PLURAL_SUFFIXES = ("هایشان", "هایتان", "هایمان", "هاست", "هایی", "هایم", "هایت", "هایش", "های", "ها")
+_COMPARATIVE_SUFFIXES = ("ترین", "تری", "تر")
+# Endings that take a ZWNJ only after a silent final ه (خانه‌ای، گفته‌اند).
+_AFTER_HEH_SUFFIXES = ("اند", "ایم", "اید", "است", "ای", "ام", "اش", "ات")
+_SPACED_PREFIX = re.compile(f"(?<![{_LETTERS}{_MARKS}\u200c])(نمی|می) +({_WORD})")
+_SPACED_SUFFIX = re.compile(
+    f"({_WORD}) +(هایشان|هایتان|هایمان|هایی|هایم|هایت|هایش|های|ها|ترین|تر|اند|ایم|اید|ای|ام)"
+    f"(?![{_LETTERS}{_MARKS}\u200c])"
+)
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    glued: dict[str, str]       # glued spelling -> ZWNJ spelling
+    words: frozenset[str]       # real words written without a ZWNJ (never split by a rule)
+    adjectives: frozenset[str]  # stems that take تر / ترین
+    verbs: dict[str, str]       # what may follow می / نمی, glued -> ZWNJ spelling
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    """Load the packaged ZWNJ lexicon once per process."""
+    raw = resources.files("digest").joinpath("data/zwnj.txt.gz").read_bytes()
+    glued: dict[str, str] = {}
+    words: set[str] = set()
+    adjectives: set[str] = set()
+    verbs: dict[str, str] = {}
+    section = ""
+    for line in gzip.decompress(raw).decode("utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif section == "glued":
+            word = line.split("\t", 1)[0]
+            glued[word.replace(ZWNJ, "")] = word
+        elif section == "words":
+            words.add(line)
+        elif section == "adjectives":
+            adjectives.add(line)
+        elif section == "verbs":
+            verbs[line.replace(ZWNJ, "")] = line
+    return _Lexicon(glued, frozenset(words), frozenset(adjectives), verbs)
+
+
+def _known_stem(stem: str, lex: _Lexicon) -> str | None:
+    """Return the correct spelling of ``stem`` if it is a known word, else None."""
+    if stem in lex.glued:
+        return lex.glued[stem]
+    if stem in lex.words:
+        return stem
+    return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _restore_word(word: str) -> str:
+    """Return ``word`` (letters only, no ZWNJ) with its lost ZWNJs put back, or unchanged."""
+    lex = _lexicon()
+    found = lex.glued.get(word)
+    if found is not None:
+        return found
+    if word in lex.words or len(word) < 4:
+        return word
+    for prefix in _GLUED_PREFIXES:
+        if word.startswith(prefix):
+            rest = lex.verbs.get(word[len(prefix):])
+            if rest is not None:
+                return prefix + ZWNJ + rest
+    for suffix in _PLURAL_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            stem = _known_stem(word[: -len(suffix)], lex)
+            if stem is not None:
+                # After a non-joining letter (کشورها) the glued form already looks right.
+                return word if _NON_JOINING_END.match(stem[-1]) else stem + ZWNJ + suffix
+    for suffix in _COMPARATIVE_SUFFIXES:
+        if word.endswith(suffix) and word[: -len(suffix)] in lex.adjectives:
+            return word[: -len(suffix)] + ZWNJ + suffix
+    for suffix in _AFTER_HEH_SUFFIXES:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and stem.endswith("ه") and len(stem) >= 3:
+            known = _known_stem(stem, lex)
+            if known is not None:
+                return known + ZWNJ + suffix
+    return word
+
+
+def _restore_match(match: re.Match[str]) -> str:
+    word = match.group()
+    return word if ZWNJ in word else _restore_word(word)
+
+
+def restore_zwnj(text: str) -> str:
+    """Put back the ZWNJs lost inside glued Persian words of ``text``; touch nothing else."""
+    return WORD_RE.sub(_restore_match, text)
+
+
+def _join_prefix(match: re.Match[str]) -> str:
+    prefix, rest = match.group(1), match.group(2)
+    verb = _lexicon().verbs.get(rest.replace(ZWNJ, ""))
+    if verb is not None and verb.replace(ZWNJ, "") == rest.replace(ZWNJ, ""):
+        return prefix + ZWNJ + (rest if ZWNJ in rest else verb)
+    return match.group()
+
+
+def _join_suffix(match: re.Match[str]) -> str:
+    stem, suffix = match.group(1), match.group(2)
+    lex = _lexicon()
+    flat = stem.replace(ZWNJ, "")
+    known = stem in lex.words or lex.glued.get(flat) == stem or (ZWNJ not in stem and flat in lex.glued)
+    if suffix.startswith("ها"):
+        ok = known
+    elif suffix.startswith("تر"):
+        ok = flat in lex.adjectives
+    else:
+        ok = known and stem.endswith("ه") and len(stem) >= 3
+    return stem + ZWNJ + suffix if ok else match.group()
+
+
+def join_affixes(text: str) -> str:
+    """Join affixes written with a space (``می شود``, ``کتاب ها``) to their known stem by a ZWNJ."""
+    if "می " in text:
+        text = _SPACED_PREFIX.sub(_join_prefix, text)
+    return _SPACED_SUFFIX.sub(_join_suffix, text)
+
+
+def _space_after_separator(match: re.Match[str]) -> str:
+    # A comma between two digits with no space is a number's separator, not a pause.
+    start, end = match.start(), match.end()
+    text = match.string
+    if end == match.start(1) + 1 and start > 0 and _DIGIT.match(text, start - 1) and _DIGIT.match(text, end):
+        return match.group()
+    return match.group(1) + " "
+
+
+def _fix_punctuation(text: str) -> str:
+    text = _SPACE_BEFORE.sub("", text)
+    if "«" in text:
+        text = _SPACE_AFTER_OPEN.sub("", text)
+        text = _BEFORE_OPEN.sub(" «", text)
+    if "»" in text:
+        text = _AFTER_CLOSE.sub("» ", text)
+    return _AFTER_SEPARATOR.sub(_space_after_separator, text)
+
+
+def _nfkc(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
+def normalize(text: str, options: NormalizeOptions | None = None) -> str:
+    """Normalize Persian ``text``: characters, digits, punctuation spacing and ZWNJs (see NormalizeOptions)."""
+    if text.isascii():
+        return text  # no step changes pure ASCII; this keeps Latin-only inputs free
+    opts = options or DEFAULT_OPTIONS
+    stash: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        stash.append(match.group())
+        return _PLACEHOLDER
+
+    text = _SURROGATES.sub("\ufffd", text)
+    work = _PROTECTED.sub(keep, text)
+    if opts.characters:
+        work = _PRESENTATION.sub(_nfkc, work).translate(_CHAR_STEP)
+    if opts.digits:
+        work = work.translate(_ARABIC_TO_PERSIAN)
+        work = _LATIN_IN_WORD.sub(lambda m: m.group().translate(_TO_PERSIAN_DIGITS), work)
+    if opts.zwnj_cleanup and ZWNJ in work:
+        work = _MULTI_ZWNJ.sub(ZWNJ, work)
+        work = _STRAY_ZWNJ.sub("", work)
+    if opts.punctuation:
+        work = _fix_punctuation(work)
+    if opts.restore_zwnj:
+        work = restore_zwnj(work)
+    if opts.join_affixes:
+        work = join_affixes(work)
+    if stash:
+        parts = work.split(_PLACEHOLDER)
+        out = [parts[0]]
+        for kept, part in zip(stash, parts[1:]):
+            out += (kept, part)
+        work = "".join(out)
+    return work
