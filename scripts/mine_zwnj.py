@@ -103,7 +103,7 @@ def count_corpus(corpus: Path) -> tuple[Counter, Counter, dict[str, int]]:
     return words, pairs, articles
 
 
-def mine(corpus: Path, wheel: Path, min_count: int) -> tuple[dict[str, list[str]], dict[str, int]]:
+def mine(corpus: Path, wheel: Path, min_count: int, ratio: float) -> tuple[dict[str, list[str]], dict[str, int]]:
     """Return the lexicon sections and statistics about how they were built."""
     counts, pairs, articles = count_corpus(corpus)
     hazm, verb_lines = read_hazm(wheel)
@@ -120,7 +120,7 @@ def mine(corpus: Path, wheel: Path, min_count: int) -> tuple[dict[str, list[str]
         glued = word.replace(ZWNJ, "")
         parts = word.split(ZWNJ)
         spaced = pairs.get((parts[0], parts[1]), 0) if len(parts) == 2 else 0
-        if z + spaced <= counts.get(glued, 0):
+        if z <= ratio * counts.get(glued, 0):
             continue
         if glued not in best or (z, word) > best[glued]:
             best[glued] = (z, word)
@@ -170,13 +170,16 @@ def mine(corpus: Path, wheel: Path, min_count: int) -> tuple[dict[str, list[str]
         verbs[form.replace(ZWNJ, "")][form] += 0
     verb_list = {max(c.items(), key=lambda kv: (kv[1], kv[0]))[0] for c in verbs.values()}
 
-    # A corpus word that is می/نمی glued to a verb form is a lost ZWNJ, not a word (میتواند):
-    # unless hazm tags it as a real word (میدان), it must not block the prefix rule.
-    tagged = {w for w, (f, tags) in hazm.items() if tags != "0"}
+    # A corpus word that is می/نمی glued to a verb form, and is written separated at least as
+    # often as glued, is a lost ZWNJ rather than a word (میتواند); it must not block the prefix
+    # rule. Words mostly written glued (میدانی, "of the field") stay known.
     for word in list(known):
         for prefix in ("نمی", "می"):
-            if word.startswith(prefix) and word[len(prefix):] in verbs and word not in tagged:
-                known.discard(word)
+            rest = word[len(prefix):]
+            if word.startswith(prefix) and rest in verbs:
+                separated = counts.get(prefix + ZWNJ + rest, 0) + pairs.get((prefix, rest), 0)
+                if separated >= counts.get(word, 0):
+                    known.discard(word)
 
     sections = {
         "glued": sorted(glued_map.values()),
@@ -209,12 +212,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "digest" / "data" / "zwnj.txt.gz")
     parser.add_argument("--min-count", type=int, default=2,
                         help="corpus occurrences a ZWNJ spelling needs (default 2)")
+    parser.add_argument("--ratio", type=float, default=1.0,
+                        help="separated spellings must outnumber the glued one this many times (default 1)")
     args = parser.parse_args(argv)
 
-    sections, stats = mine(args.corpus, args.hazm_wheel, args.min_count)
+    sections, stats = mine(args.corpus, args.hazm_wheel, args.min_count, args.ratio)
     text = io.StringIO()
     text.write(HEADER.format(held_out=sorted(HELD_OUT_BUCKETS)))
-    text.write(f"# Parameters: min_count={args.min_count}\n")
+    text.write(f"# Parameters: min_count={args.min_count} ratio={args.ratio}\n")
     for key in sorted(stats):
         text.write(f"# {key}: {stats[key]}\n")
     for name, items in sections.items():
