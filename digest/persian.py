@@ -150,12 +150,15 @@ class NormalizeOptions:
 
 DEFAULT_OPTIONS = NormalizeOptions()
 
+
 # Arabic-script letters (no digits, no punctuation) and the combining marks that may sit on them.
 _LETTERS = "\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
 _MARKS = "\u064b-\u065f\u0670"
-_PERSIAN_DIGITS_CLASS = "\u06f0-\u06f9"
+_LETTER_OR_MARK = re.compile(f"[{_LETTERS}{_MARKS}]")
 # Letters that never join the next one: a ZWNJ after them changes nothing on screen.
-NON_JOINING = "\u0621-\u0625\u0627\u0629\u062f-\u0632\u0648\u0698\u0671-\u0673\u0688-\u0699\u06c0\u06c3-\u06cb\u06cd\u06cf\u06d2\u06d3\u06d5"
+NON_JOINING = ("\u0621-\u0625\u0627\u0629\u062f-\u0632\u0648\u0698\u0671-\u0673\u0688-\u0699"
+               "\u06c0\u06c3-\u06cb\u06cd\u06cf\u06d2\u06d3\u06d5")
+_NON_JOINING_END = re.compile(f"[{NON_JOINING}]")
 
 # Spans no step may change. Each is swapped for one private-use placeholder character while the
 # steps run, then put back. The placeholder itself is in the pattern, so a text that already
@@ -172,50 +175,61 @@ _PROTECTED = re.compile(
     r"|\ue000",
     re.IGNORECASE | re.DOTALL,
 )
+# Where a protected span can begin. Scanning for this one class and trying the full pattern only
+# there is several times faster than letting the alternation try every position.
+_PROTECTED_START = re.compile("[`A-Za-z0-9_\ue000]")
+_ASCII_RUN = re.compile("[A-Za-z0-9_]+")
 
 # --- characters -------------------------------------------------------------------------------
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
-_CHAR_STEP = str.maketrans({
-    "ي": "ی", "ى": "ی", "ك": "ک", "ڪ": "ک",
-    KASHIDA: None,
-    "\ufeff": None,
-    "\u200b": None,
-    "\u00a0": " ",
-    "\u0000": "\ufffd",
-})
+# str.replace per character present beats str.translate, which is slow on non-ASCII text.
+_CHAR_REPLACEMENTS = (
+    ("ي", "ی"), ("ى", "ی"), ("ك", "ک"), ("ڪ", "ک"), (KASHIDA, ""),
+    ("\ufeff", ""), ("\u200b", ""), ("\u00a0", " "), ("\u0000", "\ufffd"),
+)
 
 # --- digits -----------------------------------------------------------------------------------
+_ARABIC_DIGIT = re.compile("[\u0660-\u0669]")
 _ARABIC_TO_PERSIAN = str.maketrans(ARABIC_DIGITS, PERSIAN_DIGITS)
-_LATIN_IN_WORD = re.compile(f"(?<=[{_LETTERS}{_MARKS}])[0-9]+|[0-9]+(?=[{_LETTERS}])")
+_LATIN_NUMBER = re.compile("[0-9]+")
 
 # --- punctuation ------------------------------------------------------------------------------
 _SPACE_BEFORE = re.compile("[ \t]+(?=[،؛؟»])")
-_SPACE_AFTER_OPEN = re.compile("(?<=«)[ \t]+")
+_SPACE_BEFORE_PAIRS = tuple(space + mark for space in " \t" for mark in "،؛؟»")
+_SPACE_AFTER_OPEN = re.compile("«[ \t]+")
 # A separator followed by anything that is not a space or more closing punctuation gets one space.
 _AFTER_SEPARATOR = re.compile("([،؛؟])[ \t]*(?=[^\\s،؛؟!?.:»)\\]}…,;\"'])")
 _BEFORE_OPEN = re.compile("(?<=[^\\s«(\\[{/\\-–—\"'])«")
 _AFTER_CLOSE = re.compile("»(?=[^\\s«»)\\]}،؛؟.!?:…,;\"'/\\-–—])")
-_DIGIT = re.compile(f"[0-9{_PERSIAN_DIGITS_CLASS}\u0660-\u0669]")
+# A full stop, colon or exclamation mark is pulled back onto the Persian word before it.
+_SPACE_BEFORE_STOP = re.compile(f"(?<=[{_LETTERS}]) +(?=[.:!](?:\\s|$))")
+_DIGIT = re.compile("[0-9\u06f0-\u06f9\u0660-\u0669]")
 
 # --- ZWNJ cleanup -----------------------------------------------------------------------------
 _JOINABLE = f"[^\\W\\d_]|[{_MARKS}]"
-_STRAY_ZWNJ = re.compile(f"(?<!{_JOINABLE})\u200c|\u200c(?!{_JOINABLE})")
+_MULTI_ZWNJ_RUN = re.compile("\u200c\u200c+")
+_ZWNJ_NOT_BEFORE_LETTER = re.compile(f"\u200c(?!{_JOINABLE})")
 
 # --- words ------------------------------------------------------------------------------------
 _WORD = f"[{_LETTERS}{_MARKS}]+(?:\u200c[{_LETTERS}{_MARKS}]+)*"
 WORD_RE = re.compile(_WORD)
-_NON_JOINING_END = re.compile(f"[{NON_JOINING}]")
+# Candidates for restoration: three or more letters with no ZWNJ right after. A ZWNJ right
+# before is captured with the word, so such tails of ZWNJ words map to themselves. Splitting on
+# this pattern and mapping the words through a dict avoids a Python call per word.
+_GLUED_CANDIDATE = re.compile(f"(\u200c?[{_LETTERS}]{{3,}})(?![\u200c{_LETTERS}{_MARKS}])")
 _GLUED_PREFIXES = ("نمی", "می")
 # Longest first, so ``هایی`` wins over ``های`` and ``ها``.
 _PLURAL_SUFFIXES = ("هایشان", "هایتان", "هایمان", "هاست", "هایی", "هایم", "هایت", "هایش", "های", "ها")
 _COMPARATIVE_SUFFIXES = ("ترین", "تری", "تر")
 # Endings that take a ZWNJ only after a silent final ه (خانه‌ای، گفته‌اند).
 _AFTER_HEH_SUFFIXES = ("اند", "ایم", "اید", "است", "ای", "ام", "اش", "ات")
-_SPACED_PREFIX = re.compile(f"(?<![{_LETTERS}{_MARKS}\u200c])(نمی|می) +({_WORD})")
+# Both start with a literal, which lets the regex engine skip ahead quickly.
+_SPACED_PREFIX = re.compile(f"(نمی|می) +(?=({_WORD}))")
 _SPACED_SUFFIX = re.compile(
-    f"({_WORD}) +(هایشان|هایتان|هایمان|هایی|هایم|هایت|هایش|های|ها|ترین|تر|اند|ایم|اید|ای|ام)"
+    f" +(هایشان|هایتان|هایمان|هایی|هایم|هایت|هایش|های|ها|ترین|تر|اند|ایم|اید|ای|ام)"
     f"(?![{_LETTERS}{_MARKS}\u200c])"
 )
+_WORD_AT_END = re.compile(f"(?:{_WORD})$")
 
 
 @dataclass(frozen=True)
@@ -241,8 +255,7 @@ def _lexicon() -> _Lexicon:
         if line.startswith("["):
             section = line.strip("[]")
         elif section == "glued":
-            word = line.split("\t", 1)[0]
-            glued[word.replace(ZWNJ, "")] = word
+            glued[line.replace(ZWNJ, "")] = line
         elif section == "words":
             words.add(line)
         elif section == "adjectives":
@@ -261,10 +274,8 @@ def _known_stem(stem: str, lex: _Lexicon) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1 << 16)
-def _restore_word(word: str) -> str:
+def _rule_restore(word: str, lex: _Lexicon) -> str:
     """Return ``word`` (letters only, no ZWNJ) with its lost ZWNJs put back, or unchanged."""
-    lex = _lexicon()
     found = lex.glued.get(word)
     if found is not None:
         return found
@@ -293,26 +304,47 @@ def _restore_word(word: str) -> str:
     return word
 
 
-def _restore_match(match: re.Match[str]) -> str:
-    word = match.group()
-    return word if ZWNJ in word else _restore_word(word)
+class _RestoredWords(dict):
+    """Words already looked at, each mapped to its restored spelling; filled on first lookup."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= 200_000:
+            self.clear()  # only a guard against unbounded growth on odd input
+        result = word if word[0] == ZWNJ else _rule_restore(word, _lexicon())
+        self[word] = result
+        return result
+
+
+_RESTORED = _RestoredWords()
 
 
 def restore_zwnj(text: str) -> str:
     """Put back the ZWNJs lost inside glued Persian words of ``text``; touch nothing else."""
-    return WORD_RE.sub(_restore_match, text)
+    pieces = _GLUED_CANDIDATE.split(text)
+    if len(pieces) == 1:
+        return text
+    pieces[1::2] = map(_RESTORED.__getitem__, pieces[1::2])
+    return "".join(pieces)
 
 
 def _join_prefix(match: re.Match[str]) -> str:
-    prefix, rest = match.group(1), match.group(2)
-    verb = _lexicon().verbs.get(rest.replace(ZWNJ, ""))
-    if verb is not None and verb.replace(ZWNJ, "") == rest.replace(ZWNJ, ""):
-        return prefix + ZWNJ + (rest if ZWNJ in rest else verb)
+    start = match.start()
+    text = match.string
+    if start and (text[start - 1] == ZWNJ or _LETTER_OR_MARK.match(text, start - 1)):
+        return match.group()  # the end of a longer word such as کمی
+    # The verb after the spaces is matched by a look-ahead and stays as written: only the
+    # spaces become a ZWNJ. (Its own lost ZWNJs were put back by the restore step.)
+    if match.group(2).replace(ZWNJ, "") in _lexicon().verbs:
+        return match.group(1) + ZWNJ
     return match.group()
 
 
 def _join_suffix(match: re.Match[str]) -> str:
-    stem, suffix = match.group(1), match.group(2)
+    text = match.string
+    head = _WORD_AT_END.search(text, max(0, match.start() - 60), match.start())
+    if head is None:
+        return match.group()
+    stem, suffix = head.group(), match.group(1)
     lex = _lexicon()
     flat = stem.replace(ZWNJ, "")
     known = stem in lex.words or lex.glued.get(flat) == stem or (ZWNJ not in stem and flat in lex.glued)
@@ -322,7 +354,7 @@ def _join_suffix(match: re.Match[str]) -> str:
         ok = flat in lex.adjectives
     else:
         ok = known and stem.endswith("ه") and len(stem) >= 3
-    return stem + ZWNJ + suffix if ok else match.group()
+    return ZWNJ + suffix if ok else match.group()
 
 
 def join_affixes(text: str) -> str:
@@ -336,23 +368,80 @@ def _space_after_separator(match: re.Match[str]) -> str:
     # A comma between two digits with no space is a number's separator, not a pause.
     start, end = match.start(), match.end()
     text = match.string
-    if end == match.start(1) + 1 and start > 0 and _DIGIT.match(text, start - 1) and _DIGIT.match(text, end):
+    if end == start + 1 and start > 0 and _DIGIT.match(text, start - 1) and _DIGIT.match(text, end):
         return match.group()
     return match.group(1) + " "
 
 
 def _fix_punctuation(text: str) -> str:
-    text = _SPACE_BEFORE.sub("", text)
+    # Each rule runs only when its trigger is present: cheap substring tests skip most of them.
+    if any(pair in text for pair in _SPACE_BEFORE_PAIRS):
+        text = _SPACE_BEFORE.sub("", text)
     if "«" in text:
-        text = _SPACE_AFTER_OPEN.sub("", text)
+        if "« " in text or "«\t" in text:
+            text = _SPACE_AFTER_OPEN.sub("«", text)
         text = _BEFORE_OPEN.sub(" «", text)
     if "»" in text:
         text = _AFTER_CLOSE.sub("» ", text)
+    if " ." in text or " :" in text or " !" in text:
+        text = _SPACE_BEFORE_STOP.sub("", text)
     return _AFTER_SEPARATOR.sub(_space_after_separator, text)
 
 
-def _nfkc(match: re.Match[str]) -> str:
-    return unicodedata.normalize("NFKC", match.group())
+def _fix_chars(text: str) -> str:
+    if _PRESENTATION.search(text):
+        text = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    for old, new in _CHAR_REPLACEMENTS:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+def _fix_digits(text: str) -> str:
+    if _ARABIC_DIGIT.search(text):
+        text = text.translate(_ARABIC_TO_PERSIAN)
+    return _LATIN_NUMBER.sub(_persian_digits_in_word, text)
+
+
+def _persian_digits_in_word(match: re.Match[str]) -> str:
+    # Digits touching a Persian letter belong to a word (سال2019); free-standing ones are numbers.
+    text, start, end = match.string, match.start(), match.end()
+    if (start and _LETTER_OR_MARK.match(text, start - 1)) or _LETTER_OR_MARK.match(text, end):
+        return match.group().translate(_TO_PERSIAN_DIGITS)
+    return match.group()
+
+
+def _clean_zwnj(text: str) -> str:
+    text = _MULTI_ZWNJ_RUN.sub(ZWNJ, text)
+    text = _ZWNJ_NOT_BEFORE_LETTER.sub("", text)
+    # The same rule on the reversed text removes ZWNJs not preceded by a letter, without a
+    # look-behind that would slow every position of the scan.
+    return _ZWNJ_NOT_BEFORE_LETTER.sub("", text[::-1])[::-1]
+
+
+def _stash_protected(text: str, stash: list[str]) -> str:
+    """Replace every protected span by the placeholder, appending the spans to ``stash``."""
+    out: list[str] = []
+    pos = 0
+    last = 0
+    while True:
+        found = _PROTECTED_START.search(text, pos)
+        if found is None:
+            break
+        start = found.start()
+        match = _PROTECTED.match(text, start)
+        if match is None:
+            run = _ASCII_RUN.match(text, start)
+            pos = run.end() if run else start + 1
+            continue
+        out.append(text[last:start])
+        out.append(_PLACEHOLDER)
+        stash.append(match.group())
+        pos = last = match.end()
+    if not stash:
+        return text
+    out.append(text[last:])
+    return "".join(out)
 
 
 def normalize(text: str, options: NormalizeOptions | None = None) -> str:
@@ -361,21 +450,15 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> str:
         return text  # no step changes pure ASCII; this keeps Latin-only inputs free
     opts = options or DEFAULT_OPTIONS
     stash: list[str] = []
-
-    def keep(match: re.Match[str]) -> str:
-        stash.append(match.group())
-        return _PLACEHOLDER
-
-    text = _SURROGATES.sub("\ufffd", text)
-    work = _PROTECTED.sub(keep, text)
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
+    work = _stash_protected(text, stash)
     if opts.characters:
-        work = _PRESENTATION.sub(_nfkc, work).translate(_CHAR_STEP)
+        work = _fix_chars(work)
     if opts.digits:
-        work = work.translate(_ARABIC_TO_PERSIAN)
-        work = _LATIN_IN_WORD.sub(lambda m: m.group().translate(_TO_PERSIAN_DIGITS), work)
+        work = _fix_digits(work)
     if opts.zwnj_cleanup and ZWNJ in work:
-        work = _MULTI_ZWNJ.sub(ZWNJ, work)
-        work = _STRAY_ZWNJ.sub("", work)
+        work = _clean_zwnj(work)
     if opts.punctuation:
         work = _fix_punctuation(work)
     if opts.restore_zwnj:
