@@ -160,24 +160,29 @@ NON_JOINING = ("\u0621-\u0625\u0627\u0629\u062f-\u0632\u0648\u0698\u0671-\u0673\
                "\u06c0\u06c3-\u06cb\u06cd\u06cf\u06d2\u06d3\u06d5")
 _NON_JOINING_END = re.compile(f"[{NON_JOINING}]")
 
-# Spans no step may change. Each is swapped for one private-use placeholder character while the
-# steps run, then put back. The placeholder itself is in the pattern, so a text that already
-# contains one survives unchanged.
-_PLACEHOLDER = "\ue000"
-_PROTECTED = re.compile(
+# Spans no step may change. Each is swapped for a private-use placeholder character while the
+# steps run, then put back. URLs, e-mail addresses and code are found first, anywhere in the
+# text (so a letter glued before "https://" cannot hide the URL on a second pass); Latin words
+# and digit machine values second. Placeholders already in the input are stashed as themselves.
+_PLACEHOLDER = "\ue000"         # first kind: URL, e-mail, code
+_PLACEHOLDER_2 = "\ue001"       # second kind: Latin words, digit values
+_PROTECTED_ANYWHERE = re.compile(
     r"```.*?```"                                            # fenced code
     r"|`[^`\n]+`"                                           # inline code
     r"|(?:[a-z][a-z0-9+.\-]*://|www\.)"                     # URLs, up to a space or Persian
     r"[^\s«»،؛؟<>\"']*[^\s«»،؛؟<>\"'.,;:!?)]"                # punctuation; no trailing dot
     r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"  # e-mail addresses
-    r"|[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*(?:[\-.:/+#%&=?~@'][A-Za-z0-9_]+)*"  # Latin words, T-times
-    r"|[0-9]+(?:[\-.:/,_][0-9]+)+"                          # 1403/09, 19:45, 2024-11-22, 3.14
-    r"|\ue000",
+    r"|[\ue000\ue001]",
     re.IGNORECASE | re.DOTALL,
 )
-# Where a protected span can begin. Scanning for this one class and trying the full pattern only
+_PROTECTED_ANYWHERE_HINTS = ("`", "://", "www.", "WWW.", "@", _PLACEHOLDER, _PLACEHOLDER_2)
+_PROTECTED_WORD = re.compile(
+    r"[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*(?:[\-.:/+#%&=?~@'][A-Za-z0-9_]+)*"  # Latin words, T-times
+    r"|[0-9]+(?:[\-.:/,_][0-9]+)+"                          # 1403/09, 19:45, 2024-11-22, 3.14
+)
+# Where such a word can begin. Scanning for this one class and trying the full pattern only
 # there is several times faster than letting the alternation try every position.
-_PROTECTED_START = re.compile("[`A-Za-z0-9_\ue000]")
+_PROTECTED_START = re.compile("[A-Za-z0-9_]")
 _ASCII_RUN = re.compile("[A-Za-z0-9_]+")
 
 # --- characters -------------------------------------------------------------------------------
@@ -419,28 +424,39 @@ def _clean_zwnj(text: str) -> str:
     return _ZWNJ_NOT_BEFORE_LETTER.sub("", text[::-1])[::-1]
 
 
-def _stash_protected(text: str, stash: list[str]) -> str:
-    """Replace every protected span by the placeholder, appending the spans to ``stash``."""
+def _stash_protected(text: str, first: list[str], second: list[str]) -> str:
+    """Swap protected spans for placeholders, appending the spans to ``first`` and ``second``."""
+    if any(hint in text for hint in _PROTECTED_ANYWHERE_HINTS):
+        def keep(match: re.Match[str]) -> str:
+            first.append(match.group())
+            return _PLACEHOLDER
+        text = _PROTECTED_ANYWHERE.sub(keep, text)
     out: list[str] = []
-    pos = 0
-    last = 0
+    pos = last = 0
     while True:
         found = _PROTECTED_START.search(text, pos)
         if found is None:
             break
         start = found.start()
-        match = _PROTECTED.match(text, start)
+        match = _PROTECTED_WORD.match(text, start)
         if match is None:
             run = _ASCII_RUN.match(text, start)
             pos = run.end() if run else start + 1
             continue
-        out.append(text[last:start])
-        out.append(_PLACEHOLDER)
-        stash.append(match.group())
+        out += (text[last:start], _PLACEHOLDER_2)
+        second.append(match.group())
         pos = last = match.end()
-    if not stash:
+    if not second:
         return text
     out.append(text[last:])
+    return "".join(out)
+
+
+def _unstash(text: str, placeholder: str, spans: list[str]) -> str:
+    parts = text.split(placeholder)
+    out = [parts[0]]
+    for kept, part in zip(spans, parts[1:]):
+        out += (kept, part)
     return "".join(out)
 
 
@@ -449,26 +465,25 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> str:
     if text.isascii():
         return text  # no step changes pure ASCII; this keeps Latin-only inputs free
     opts = options or DEFAULT_OPTIONS
-    stash: list[str] = []
     if _SURROGATES.search(text):
         text = _SURROGATES.sub("\ufffd", text)
-    work = _stash_protected(text, stash)
+    first: list[str] = []
+    second: list[str] = []
+    work = _stash_protected(text, first, second)
     if opts.characters:
         work = _fix_chars(work)
-    if opts.digits:
-        work = _fix_digits(work)
     if opts.zwnj_cleanup and ZWNJ in work:
         work = _clean_zwnj(work)
+    if opts.digits:  # after the cleanup, which can bring a digit next to a letter
+        work = _fix_digits(work)
     if opts.punctuation:
         work = _fix_punctuation(work)
     if opts.restore_zwnj:
         work = restore_zwnj(work)
     if opts.join_affixes:
         work = join_affixes(work)
-    if stash:
-        parts = work.split(_PLACEHOLDER)
-        out = [parts[0]]
-        for kept, part in zip(stash, parts[1:]):
-            out += (kept, part)
-        work = "".join(out)
+    if second:
+        work = _unstash(work, _PLACEHOLDER_2, second)
+    if first:
+        work = _unstash(work, _PLACEHOLDER, first)
     return work

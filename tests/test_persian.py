@@ -194,9 +194,16 @@ def test_fenced_code_is_untouched():
     assert "```\nمی شود ، كتاب ١٢\n```" in normalize(text)
 
 
-def test_placeholder_character_in_input_survives():
-    text = "الف \ue000 ب"
+def test_placeholder_characters_in_input_survive():
+    text = "الف \ue000 ب \ue001 پ"
     assert normalize(text) == text
+
+
+def test_url_glued_to_other_text_stays_whole():
+    text = "12ـhttps://x.ir/1403/09ﻛﺘﺎﺏ"
+    once = normalize(text)
+    assert "https://x.ir/1403/09ﻛﺘﺎﺏ" in once
+    assert normalize(once) == once
 
 
 # --- options ----------------------------------------------------------------------------------
@@ -254,7 +261,7 @@ PIECES = st.sampled_from([
     "علي", "بـــورس", "تر", "ترین", "بزرگ", "نامه", "ای", "اند", "رفته", "سهشنبه", "آتشبس",
     "Hello", "world", "G5", "2024-11-22T19:45", "https://x.ir/1403/09", "a@b.ir", "`code`",
     "١٩:٤٥", "۱۲", "12", "3.14", "،", "؛", "؟", "«", "»", ".", ":", "!", Z, Z + Z, " ", "  ",
-    "\n", "\t", "\u00a0", "\ue000", "ﻛﺘﺎﺏ", "ـ", "(", ")", "-", "/",
+    "\n", "\t", "\u00a0", "\ue000", "\ue001", "ﻛﺘﺎﺏ", "ـ", "(", ")", "-", "/",
 ])
 TEXTS = st.lists(PIECES, max_size=30).map("".join)
 RANDOM = st.text(alphabet=st.sampled_from(
