@@ -79,12 +79,15 @@ def verb_forms(verb_lines: list[str]) -> set[str]:
     return {canonical(normalize(f, CLEAN)) for f in forms if len(f) >= 2}
 
 
-def count_corpus(corpus: Path) -> tuple[Counter, Counter, dict[str, int]]:
+def count_corpus(corpus: Path, sources: tuple[str, ...] = ("irnews", "farsnews")
+                 ) -> tuple[Counter, Counter, dict[str, int]]:
     """Count words and adjacent word pairs in the train split; return them with article counts."""
     words: Counter = Counter()
     pairs: Counter = Counter()
-    articles = {"irnews": 0, "farsnews": 0}
-    for source, reader in (("irnews", irnews_articles), ("farsnews", farsnews_articles)):
+    articles = {source: 0 for source in sources}
+    readers = {"irnews": irnews_articles, "farsnews": farsnews_articles}
+    for source in sources:
+        reader = readers[source]
         for _name, text in reader(corpus, "train"):
             articles[source] += 1
             text = normalize(text, CLEAN)
@@ -103,9 +106,10 @@ def count_corpus(corpus: Path) -> tuple[Counter, Counter, dict[str, int]]:
     return words, pairs, articles
 
 
-def mine(corpus: Path, wheel: Path, min_count: int, ratio: float) -> tuple[dict[str, list[str]], dict[str, int]]:
+def mine(corpus: Path, wheel: Path, min_count: int, ratio: float, sources: tuple[str, ...]
+         ) -> tuple[dict[str, list[str]], dict[str, int]]:
     """Return the lexicon sections and statistics about how they were built."""
-    counts, pairs, articles = count_corpus(corpus)
+    counts, pairs, articles = count_corpus(corpus, sources)
     hazm, verb_lines = read_hazm(wheel)
     stats: dict[str, int] = {f"{k}_train_articles": v for k, v in articles.items()}
 
@@ -214,12 +218,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="corpus occurrences a ZWNJ spelling needs (default 2)")
     parser.add_argument("--ratio", type=float, default=1.0,
                         help="separated spellings must outnumber the glued one this many times (default 1)")
+    parser.add_argument("--skip", action="append", default=[], choices=["irnews", "farsnews"],
+                        help="leave a corpus out (for instance to keep GPL-3.0 text out of the lexicon)")
     args = parser.parse_args(argv)
 
-    sections, stats = mine(args.corpus, args.hazm_wheel, args.min_count, args.ratio)
+    sources = tuple(s for s in ("irnews", "farsnews") if s not in args.skip)
+    sections, stats = mine(args.corpus, args.hazm_wheel, args.min_count, args.ratio, sources)
     text = io.StringIO()
     text.write(HEADER.format(held_out=sorted(HELD_OUT_BUCKETS)))
-    text.write(f"# Parameters: min_count={args.min_count} ratio={args.ratio}\n")
+    text.write(f"# Parameters: min_count={args.min_count} ratio={args.ratio} corpora={','.join(sources)}\n")
     for key in sorted(stats):
         text.write(f"# {key}: {stats[key]}\n")
     for name, items in sections.items():
