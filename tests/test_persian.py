@@ -289,3 +289,14 @@ def test_each_step_alone_is_idempotent(text):
         opts = only(**{field.name: True})
         once = normalize(text, opts)
         assert normalize(once, opts) == once, field.name
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+def test_evaluation_counts_words():
+    from digest.zwnj_eval import evaluate
+    text = f"رئیس{Z}جمهور روز سه{Z}شنبه گفت که آتش{Z}بس ادامه دارد و کشورها آماده{Z}اند."
+    score = evaluate([text])
+    assert (score.zwnj_words, score.zwnj_restored) == (4, 4)
+    assert score.other_changed == 0
+    assert "recall:                100.00%" in score.report()
