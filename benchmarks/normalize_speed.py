@@ -28,7 +28,7 @@ from digest.persian import NormalizeOptions, normalize  # noqa: E402
 def load(corpus: Path, limit: int) -> list[str]:
     """Return up to ``limit`` IR-News article texts, in name order (both splits)."""
     from corpus_io import irnews_articles
-    texts = [t for _n, t in irnews_articles(corpus, "train")] + [t for _n, t in irnews_articles(corpus, "heldout")]
+    texts = [t for _n, t in irnews_articles(corpus, "train", "dev", "heldout")]
     return texts[:limit]
 
 

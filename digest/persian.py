@@ -226,8 +226,10 @@ _GLUED_PREFIXES = ("نمی", "می")
 # Longest first, so ``هایی`` wins over ``های`` and ``ها``.
 _PLURAL_SUFFIXES = ("هایشان", "هایتان", "هایمان", "هاست", "هایی", "هایم", "هایت", "هایش", "های", "ها")
 _COMPARATIVE_SUFFIXES = ("ترین", "تری", "تر")
-# Endings that take a ZWNJ only after a silent final ه (خانه‌ای، گفته‌اند).
-_AFTER_HEH_SUFFIXES = ("اند", "ایم", "اید", "است", "ای", "ام", "اش", "ات")
+# Endings that take a ZWNJ only after a silent final ه (خانه‌ای، گفته‌اند، خانه‌ی).
+_AFTER_HEH_SUFFIXES = ("اند", "ایم", "اید", "است", "ای", "ام", "اش", "ات", "ی")
+# Possessive endings that take a ZWNJ after a final ه or ی (خانه‌مان، زندگی‌تان).
+_POSSESSIVE_SUFFIXES = ("مان", "تان", "شان")
 # Both start with a literal, which lets the regex engine skip ahead quickly.
 _SPACED_PREFIX = re.compile(f"(نمی|می) +(?=({_WORD}))")
 _SPACED_SUFFIX = re.compile(
@@ -279,6 +281,16 @@ def _known_stem(stem: str, lex: _Lexicon) -> str | None:
     return None
 
 
+def _silent_end(stem: str) -> bool:
+    """Tell whether ``stem`` ends in a ه that is a vowel (خانه), not a consonant (راه، کوه)."""
+    return len(stem) >= 3 and stem[-1] == "ه" and stem[-2] not in "اوآ"
+
+
+def _vowel_yeh_end(stem: str) -> bool:
+    """Tell whether ``stem`` ends in a ی that is a vowel (زندگی), not a consonant (روی، رأی)."""
+    return len(stem) >= 3 and stem[-1] == "ی" and stem[-2] not in "اوآأ"
+
+
 def _rule_restore(word: str, lex: _Lexicon) -> str:
     """Return ``word`` (letters only, no ZWNJ) with its lost ZWNJs put back, or unchanged."""
     found = lex.glued.get(word)
@@ -302,7 +314,13 @@ def _rule_restore(word: str, lex: _Lexicon) -> str:
             return word[: -len(suffix)] + ZWNJ + suffix
     for suffix in _AFTER_HEH_SUFFIXES:
         stem = word[: -len(suffix)]
-        if word.endswith(suffix) and stem.endswith("ه") and len(stem) >= 3:
+        if word.endswith(suffix) and _silent_end(stem):
+            known = _known_stem(stem, lex)
+            if known is not None:
+                return known + ZWNJ + suffix
+    for suffix in _POSSESSIVE_SUFFIXES:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and (_silent_end(stem) or _vowel_yeh_end(stem)):
             known = _known_stem(stem, lex)
             if known is not None:
                 return known + ZWNJ + suffix
@@ -358,7 +376,7 @@ def _join_suffix(match: re.Match[str]) -> str:
     elif suffix.startswith("تر"):
         ok = flat in lex.adjectives
     else:
-        ok = known and stem.endswith("ه") and len(stem) >= 3
+        ok = known and _silent_end(stem)
     return ZWNJ + suffix if ok else match.group()
 
 

@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path, help="UTF-8 text files with correct ZWNJs")
     parser.add_argument("--corpus", type=Path, help="folder holding irnews/ and farsnews/: use its held-out split")
+    parser.add_argument("--split", default="heldout", choices=["heldout", "dev"],
+                        help="which part of --corpus to score (dev only after mine_zwnj.py --tune)")
     parser.add_argument("--show", type=int, default=0, help="print the N most frequent errors")
     parser.add_argument("--visible", action="store_true",
                         help="ignore ZWNJs after non-joining letters (د‌ر, کشور‌ها) in both texts:"
@@ -45,12 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         from corpus_io import farsnews_articles, irnews_articles
         total = Score(visible_only=args.visible)
         for label, reader in (("irnews", irnews_articles), ("farsnews", farsnews_articles)):
-            texts = [text for _name, text in reader(args.corpus, "heldout")]
+            texts = [text for _name, text in reader(args.corpus, args.split)]
             score = evaluate(texts, args.visible)
-            print(f"== {label} held-out: {len(texts)} articles\n{score.report(args.show)}\n")
+            print(f"== {label} {args.split}: {len(texts)} articles\n{score.report(args.show)}\n")
             for name in ("zwnj_words", "zwnj_restored", "changed", "changed_right", "other_words", "other_changed"):
                 setattr(total, name, getattr(total, name) + getattr(score, name))
-        print(f"== all held-out\n{total.report()}")
+        print(f"== all {args.split}\n{total.report()}")
     return 0
 
 

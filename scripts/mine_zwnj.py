@@ -5,8 +5,8 @@ Usage (from the repository root)::
     pip download hazm==0.10.0 --no-deps -d /tmp/hazm
     python scripts/mine_zwnj.py --corpus ../shared/corpus --hazm-wheel /tmp/hazm/hazm-0.10.0-py3-none-any.whl
 
-Reads only the TRAIN split of the corpora (see ``corpus_io.split_of``) plus hazm's word and verb
-lists, and writes ``digest/data/zwnj.txt.gz``. The output is sorted and gzip-stamped with a fixed
+Reads only the train split of the corpora (see ``corpus_io.split_of``; with ``--tune`` also
+without its dev bucket) plus hazm's word and verb lists, and writes ``digest/data/zwnj.txt.gz``. The output is sorted and gzip-stamped with a fixed
 time, so the same inputs always give the same bytes.
 """
 
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus_io import HELD_OUT_BUCKETS, farsnews_articles, irnews_articles  # noqa: E402
+from corpus_io import DEV_BUCKETS, HELD_OUT_BUCKETS, farsnews_articles, irnews_articles  # noqa: E402
 from digest.persian import NON_JOINING, WORD_RE, ZWNJ, NormalizeOptions, normalize  # noqa: E402
 
 # Only the character-level steps: mining must see the writers' own ZWNJ choices.
@@ -79,8 +79,8 @@ def verb_forms(verb_lines: list[str]) -> set[str]:
     return {canonical(normalize(f, CLEAN)) for f in forms if len(f) >= 2}
 
 
-def count_corpus(corpus: Path, sources: tuple[str, ...] = ("irnews", "farsnews")
-                 ) -> tuple[Counter, Counter, dict[str, int]]:
+def count_corpus(corpus: Path, sources: tuple[str, ...] = ("irnews", "farsnews"),
+                 splits: tuple[str, ...] = ("train", "dev")) -> tuple[Counter, Counter, dict[str, int]]:
     """Count words and adjacent word pairs in the train split; return them with article counts."""
     words: Counter = Counter()
     pairs: Counter = Counter()
@@ -88,7 +88,7 @@ def count_corpus(corpus: Path, sources: tuple[str, ...] = ("irnews", "farsnews")
     readers = {"irnews": irnews_articles, "farsnews": farsnews_articles}
     for source in sources:
         reader = readers[source]
-        for _name, text in reader(corpus, "train"):
+        for _name, text in reader(corpus, *splits):
             articles[source] += 1
             text = normalize(text, CLEAN)
             for line in text.splitlines():
@@ -106,10 +106,10 @@ def count_corpus(corpus: Path, sources: tuple[str, ...] = ("irnews", "farsnews")
     return words, pairs, articles
 
 
-def mine(corpus: Path, wheel: Path, min_count: int, ratio: float, sources: tuple[str, ...]
-         ) -> tuple[dict[str, list[str]], dict[str, int]]:
+def mine(corpus: Path, wheel: Path, min_count: int, ratio: float, sources: tuple[str, ...],
+         splits: tuple[str, ...] = ("train", "dev")) -> tuple[dict[str, list[str]], dict[str, int]]:
     """Return the lexicon sections and statistics about how they were built."""
-    counts, pairs, articles = count_corpus(corpus, sources)
+    counts, pairs, articles = count_corpus(corpus, sources, splits)
     hazm, verb_lines = read_hazm(wheel)
     stats: dict[str, int] = {f"{k}_train_articles": v for k, v in articles.items()}
 
@@ -202,7 +202,8 @@ HEADER = """\
 #   IR-News-Dataset articles, GPL-3.0: word spellings counted in the train split only.
 #   Fars News sample (fars-news-2.json, from an NLP course repository), Apache-2.0: train split only.
 #   hazm 0.10.0 (wheel files hazm/data/words.dat and hazm/data/verbs.dat), MIT, (c) 2013 Alireza Nourian.
-# Split: an article is held out when sha256(source/name) % 10 is in {held_out}; the rest is train.
+# Split: an article is held out when sha256(source/name) % 10 is in {held_out}; the rest is train
+#   (bucket {dev} is the dev split, mined unless --tune was given).
 # Sections: [glued] ZWNJ spellings (the glued key is the word without its ZWNJs); [words] real
 #   words written without a ZWNJ; [adjectives] stems taking تر/ترین; [verbs] what follows می/نمی.
 """
@@ -220,13 +221,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="separated spellings must outnumber the glued one this many times (default 1)")
     parser.add_argument("--skip", action="append", default=[], choices=["irnews", "farsnews"],
                         help="leave a corpus out (for instance to keep GPL-3.0 text out of the lexicon)")
+    parser.add_argument("--tune", action="store_true",
+                        help="leave the dev split out too, to tune against it (eval_zwnj.py --split dev)")
     args = parser.parse_args(argv)
 
     sources = tuple(s for s in ("irnews", "farsnews") if s not in args.skip)
-    sections, stats = mine(args.corpus, args.hazm_wheel, args.min_count, args.ratio, sources)
+    splits = ("train",) if args.tune else ("train", "dev")
+    sections, stats = mine(args.corpus, args.hazm_wheel, args.min_count, args.ratio, sources, splits)
     text = io.StringIO()
-    text.write(HEADER.format(held_out=sorted(HELD_OUT_BUCKETS)))
-    text.write(f"# Parameters: min_count={args.min_count} ratio={args.ratio} corpora={','.join(sources)}\n")
+    text.write(HEADER.format(held_out=sorted(HELD_OUT_BUCKETS), dev=min(DEV_BUCKETS)))
+    text.write(f"# Parameters: min_count={args.min_count} ratio={args.ratio} corpora={','.join(sources)}"
+               f" splits={'+'.join(splits)}\n")
     for key in sorted(stats):
         text.write(f"# {key}: {stats[key]}\n")
     for name, items in sections.items():

@@ -62,6 +62,9 @@ def test_glued_words_in_a_sentence():
     ("کتابهایی", "کتاب" + Z + "هایی"),           # known noun + plural
     ("درختها", "درخت" + Z + "ها"),
     ("نامهای", "نامه" + Z + "ای"),               # silent ه + ای
+    ("پنجرهی", "پنجره" + Z + "ی"),               # silent ه + ی (ezafe)
+    ("خانهمان", "خانه" + Z + "مان"),             # silent ه + possessive
+    ("زندگیتان", "زندگی" + Z + "تان"),           # vowel ی + possessive
 ])
 def test_affix_rules_on_glued_words(glued, expected):
     assert restore_zwnj(glued) == expected
@@ -69,6 +72,7 @@ def test_affix_rules_on_glued_words(glued, expected):
 
 @pytest.mark.parametrize("word", [
     "بیمار", "میدان", "میز", "تنها", "دفتر", "دختر", "کشورها", "همسر", "بهتر", "کمتر", "ایران",
+    "همراهمان", "کوهشان", "پایشان", "جایمان",   # ه and ی that are consonants take no ZWNJ
 ])
 def test_real_words_are_not_split(word):
     assert restore_zwnj(word) == word
