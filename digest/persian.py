@@ -108,8 +108,9 @@ class NormalizeOptions:
         Persian word, ``سال2019``) → Persian. Free-standing Latin numbers keep their digits: they
         may be machine values, and display digits are the templates' choice.
     ``punctuation``
-        No space before ، ؛ ؟ and exactly one after; « and » hug what they quote, with a space
-        outside them.
+        No space before ، ؛ ؟ and exactly one after (none inside a number: ۱۲،۵); « and » hug
+        what they quote, with a space outside them; no space between a Persian word and a
+        following . : ! (Latin punctuation elsewhere is left alone).
     ``zwnj_cleanup``
         Collapse repeated ZWNJs; drop a ZWNJ that is not between two letters (next to a space,
         punctuation, a digit or an end of the text).

@@ -2,8 +2,8 @@
 
 Usage (from the repository root)::
 
-    pip download hazm==0.10.0 --no-deps -d /tmp/hazm
-    python scripts/mine_zwnj.py --corpus ../shared/corpus --hazm-wheel /tmp/hazm/hazm-0.10.0-py3-none-any.whl
+    pip download hazm==0.10.0 --no-deps -d DIR
+    python scripts/mine_zwnj.py --corpus ../shared/corpus --hazm-wheel DIR/hazm-0.10.0-py3-none-any.whl
 
 Reads only the train split of the corpora (see ``corpus_io.split_of``; with ``--tune`` also
 without its dev bucket) plus hazm's word and verb lists, and writes ``digest/data/zwnj.txt.gz``. The output is sorted and gzip-stamped with a fixed
