@@ -156,6 +156,7 @@ DEFAULT_OPTIONS = NormalizeOptions()
 _LETTERS = "\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
 _MARKS = "\u064b-\u065f\u0670"
 _LETTER_OR_MARK = re.compile(f"[{_LETTERS}{_MARKS}]")
+_LETTER_ONLY = re.compile(f"[{_LETTERS}]")
 # Letters that never join the next one: a ZWNJ after them changes nothing on screen.
 NON_JOINING = ("\u0621-\u0625\u0627\u0629\u062f-\u0632\u0648\u0698\u0671-\u0673\u0688-\u0699"
                "\u06c0\u06c3-\u06cb\u06cd\u06cf\u06d2\u06d3\u06d5")
@@ -190,9 +191,12 @@ _ASCII_RUN = re.compile("[A-Za-z0-9_]+")
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
 # str.replace per character present beats str.translate, which is slow on non-ASCII text.
 _CHAR_REPLACEMENTS = (
-    ("ي", "ی"), ("ى", "ی"), ("ك", "ک"), ("ڪ", "ک"), (KASHIDA, ""),
-    ("\ufeff", ""), ("\u200b", ""), ("\u00a0", " "), ("\u0000", "\ufffd"),
+    ("ي", "ی"), ("ى", "ی"), ("ك", "ک"), ("ڪ", "ک"), ("\u00a0", " "), ("\u0000", "\ufffd"),
 )
+_INVISIBLE = (KASHIDA, "\ufeff", "\u200b")
+# Next to a protected span, invisible characters stay, for the same reason as ZWNJs do (see
+# _JOINABLE): deleting one between two spans would fuse them.
+_INVISIBLE_AWAY_FROM_SPANS = re.compile("(?<!\ue000)[\u0640\u200b\ufeff](?!\ue000)")
 
 # --- digits -----------------------------------------------------------------------------------
 _ARABIC_DIGIT = re.compile("[\u0660-\u0669]")
@@ -205,24 +209,29 @@ _SPACE_BEFORE_PAIRS = tuple(space + mark for space in " \t" for mark in "،؛؟�
 _SPACE_AFTER_OPEN = re.compile("«[ \t]+")
 # A separator followed by anything that is not a space or more closing punctuation gets one space.
 _AFTER_SEPARATOR = re.compile("([،؛؟])[ \t]*(?=[^\\s،؛؟!?.:»)\\]}…,;\"'])")
-_BEFORE_OPEN = re.compile("(?<=[^\\s«(\\[{/\\-–—\"'])«")
+_BEFORE_OPEN = re.compile("«")
+_NO_SPACE_BEFORE_OPEN = frozenset(" \t\n\r\f\v«([{/-–—\"'")
 _AFTER_CLOSE = re.compile("»(?=[^\\s«»)\\]}،؛؟.!?:…,;\"'/\\-–—])")
 # A full stop, colon or exclamation mark is pulled back onto the Persian word before it.
-_SPACE_BEFORE_STOP = re.compile(f"(?<=[{_LETTERS}]) +(?=[.:!](?:\\s|$))")
+_SPACE_BEFORE_STOP = re.compile(" +(?=[.:!](?:\\s|$))")
 _DIGIT = re.compile("[0-9\u06f0-\u06f9\u0660-\u0669]")
 
 # --- ZWNJ cleanup -----------------------------------------------------------------------------
-_JOINABLE = f"[^\\W\\d_]|[{_MARKS}]"
+# Placeholders count as letters: deleting a ZWNJ between two protected spans would fuse them,
+# and a second pass would then find different spans (an e-mail address swallowing a URL).
+_JOINABLE = f"[^\\W\\d_]|[{_MARKS}\ue000\ue001]"
 _MULTI_ZWNJ_RUN = re.compile("\u200c\u200c+")
 _ZWNJ_NOT_BEFORE_LETTER = re.compile(f"\u200c(?!{_JOINABLE})")
 
 # --- words ------------------------------------------------------------------------------------
 _WORD = f"[{_LETTERS}{_MARKS}]+(?:\u200c[{_LETTERS}{_MARKS}]+)*"
 WORD_RE = re.compile(_WORD)
-# Candidates for restoration: three or more letters with no ZWNJ right after. A ZWNJ right
-# before is captured with the word, so such tails of ZWNJ words map to themselves. Splitting on
-# this pattern and mapping the words through a dict avoids a Python call per word.
-_GLUED_CANDIDATE = re.compile(f"(\u200c?[{_LETTERS}]{{3,}})(?![\u200c{_LETTERS}{_MARKS}])")
+# Candidates for restoration: every maximal run of letters, marks and ZWNJs. Runs that hold a
+# ZWNJ or a mark, or are shorter than three letters, map to themselves. A plain character class
+# lets the regex engine scan fast, and splitting on it then mapping the runs through a dict
+# avoids a Python call per word.
+_GLUED_CANDIDATE = re.compile(f"([{_LETTERS}{_MARKS}\u200c]+)")
+_MARK = re.compile(f"[{_MARKS}]")
 _GLUED_PREFIXES = ("نمی", "می")
 # Longest first, so ``هایی`` wins over ``های`` and ``ها``.
 _PLURAL_SUFFIXES = ("هایشان", "هایتان", "هایمان", "هاست", "هایی", "هایم", "هایت", "هایش", "های", "ها")
@@ -334,7 +343,10 @@ class _RestoredWords(dict):
     def __missing__(self, word: str) -> str:
         if len(self) >= 200_000:
             self.clear()  # only a guard against unbounded growth on odd input
-        result = word if word[0] == ZWNJ else _rule_restore(word, _lexicon())
+        if len(word) < 3 or ZWNJ in word or _MARK.search(word):
+            result = word  # the writer placed ZWNJs here, or marks make the lookup meaningless
+        else:
+            result = _rule_restore(word, _lexicon())
         self[word] = result
         return result
 
@@ -397,6 +409,20 @@ def _space_after_separator(match: re.Match[str]) -> str:
     return match.group(1) + " "
 
 
+def _space_before_open(match: re.Match[str]) -> str:
+    start = match.start()
+    if start and match.string[start - 1] not in _NO_SPACE_BEFORE_OPEN:
+        return " «"
+    return "«"
+
+
+def _pull_stop_back(match: re.Match[str]) -> str:
+    start = match.start()
+    if start and _LETTER_ONLY.match(match.string, start - 1):
+        return ""
+    return match.group()
+
+
 def _fix_punctuation(text: str) -> str:
     # Each rule runs only when its trigger is present: cheap substring tests skip most of them.
     if any(pair in text for pair in _SPACE_BEFORE_PAIRS):
@@ -404,17 +430,23 @@ def _fix_punctuation(text: str) -> str:
     if "«" in text:
         if "« " in text or "«\t" in text:
             text = _SPACE_AFTER_OPEN.sub("«", text)
-        text = _BEFORE_OPEN.sub(" «", text)
+        text = _BEFORE_OPEN.sub(_space_before_open, text)
     if "»" in text:
         text = _AFTER_CLOSE.sub("» ", text)
     if " ." in text or " :" in text or " !" in text:
-        text = _SPACE_BEFORE_STOP.sub("", text)
+        text = _SPACE_BEFORE_STOP.sub(_pull_stop_back, text)
     return _AFTER_SEPARATOR.sub(_space_after_separator, text)
 
 
 def _fix_chars(text: str) -> str:
     if _PRESENTATION.search(text):
         text = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    if any(ch in text for ch in _INVISIBLE):
+        if _PLACEHOLDER in text:
+            text = _INVISIBLE_AWAY_FROM_SPANS.sub("", text)
+        else:
+            for ch in _INVISIBLE:
+                text = text.replace(ch, "")
     for old, new in _CHAR_REPLACEMENTS:
         if old in text:
             text = text.replace(old, new)
@@ -443,13 +475,19 @@ def _clean_zwnj(text: str) -> str:
     return _ZWNJ_NOT_BEFORE_LETTER.sub("", text[::-1])[::-1]
 
 
-def _stash_protected(text: str, first: list[str], second: list[str]) -> str:
-    """Swap protected spans for placeholders, appending the spans to ``first`` and ``second``."""
-    if any(hint in text for hint in _PROTECTED_ANYWHERE_HINTS):
-        def keep(match: re.Match[str]) -> str:
-            first.append(match.group())
-            return _PLACEHOLDER
-        text = _PROTECTED_ANYWHERE.sub(keep, text)
+def _stash_anywhere(text: str, spans: list[str]) -> str:
+    """Swap URLs, e-mail addresses, code and placeholders for ``_PLACEHOLDER``, keeping them in ``spans``."""
+    if not any(hint in text for hint in _PROTECTED_ANYWHERE_HINTS):
+        return text
+
+    def keep(match: re.Match[str]) -> str:
+        spans.append(match.group())
+        return _PLACEHOLDER
+    return _PROTECTED_ANYWHERE.sub(keep, text)
+
+
+def _stash_words(text: str, spans: list[str]) -> str:
+    """Swap Latin words and digit machine values for ``_PLACEHOLDER_2``, keeping them in ``spans``."""
     out: list[str] = []
     pos = last = 0
     while True:
@@ -463,9 +501,9 @@ def _stash_protected(text: str, first: list[str], second: list[str]) -> str:
             pos = run.end() if run else start + 1
             continue
         out += (text[last:start], _PLACEHOLDER_2)
-        second.append(match.group())
+        spans.append(match.group())
         pos = last = match.end()
-    if not second:
+    if not spans:
         return text
     out.append(text[last:])
     return "".join(out)
@@ -488,9 +526,12 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> str:
         text = _SURROGATES.sub("\ufffd", text)
     first: list[str] = []
     second: list[str] = []
-    work = _stash_protected(text, first, second)
+    work = _stash_anywhere(text, first)
     if opts.characters:
         work = _fix_chars(work)
+    # Latin words are found only after the character step, which may delete a kashida or a
+    # zero-width space between two of them; found earlier, a second pass would see other words.
+    work = _stash_words(work, second)
     if opts.zwnj_cleanup and ZWNJ in work:
         work = _clean_zwnj(work)
     if opts.digits:  # after the cleanup, which can bring a digit next to a letter
