@@ -273,6 +273,18 @@ RANDOM = st.text(alphabet=st.sampled_from(
     + [Z, "\u0640", "\ufedb"]), max_size=60)
 
 
+@pytest.mark.parametrize("text", [
+    "12" + Z + "کتاب",                           # cleanup brings a digit next to a letter
+    "12ـhttps://x.ir/1403/09ﻛﺘﺎﺏ",              # kashida glued before a URL
+    "0،0ـA",                                     # kashida between a number and a Latin word
+    "a@b.ir" + Z + "https://x.ir/1403/09١٩:٤٥",  # ZWNJ between an address and a URL
+    "a@b.ir\u200bhttps://x.ir/ـ",
+])
+def test_normalizing_twice_changes_nothing_in_found_cases(text):
+    once = normalize(text)
+    assert normalize(once) == once
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(TEXTS, RANDOM))
 def test_normalizing_twice_changes_nothing(text):
