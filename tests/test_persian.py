@@ -316,3 +316,15 @@ def test_evaluation_counts_words():
     assert (score.zwnj_words, score.zwnj_restored) == (4, 4)
     assert score.other_changed == 0
     assert "recall:                100.00%" in score.report()
+
+
+def test_markdown_source_survives():
+    source = (
+        "# خبر تازه\n\n**رئیسجمهور** گفت : [متن](https://x.ir/a?b=1&c=2) را ببینید .\n\n"
+        "- کد `x = 1` و ![عکس](images/a-1.jpg)\n\n| ستون | مقدار |\n|---|---|\n| قیمت | 12,500 |\n"
+    )
+    out = normalize(source)
+    assert out == (
+        f"# خبر تازه\n\n**رئیس{Z}جمهور** گفت: [متن](https://x.ir/a?b=1&c=2) را ببینید.\n\n"
+        "- کد `x = 1` و ![عکس](images/a-1.jpg)\n\n| ستون | مقدار |\n|---|---|\n| قیمت | 12,500 |\n"
+    )
