@@ -481,6 +481,7 @@ def _stash_anywhere(text: str, spans: list[str]) -> str:
         return text
 
     def keep(match: re.Match[str]) -> str:
+        """Remember one span and put the placeholder in its place."""
         spans.append(match.group())
         return _PLACEHOLDER
     return _PROTECTED_ANYWHERE.sub(keep, text)

@@ -70,6 +70,7 @@ class Score:
     def report(self, show: int = 0) -> str:
         """Return the figures as text, with the ``show`` most frequent errors of each kind."""
         def pct(a: int, b: int) -> str:
+            """Format ``a / b`` as a percentage."""
             return f"{100 * a / b:.2f}%" if b else "n/a"
         lines = [
             f"ZWNJ words:            {self.zwnj_words}",
