@@ -14,21 +14,22 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from digest import config as config_mod
-from digest import feeds
-from digest.assemble import Page, assemble, plan
 from digest.cache import SECONDS_PER_FILE, State, Store, scan_content, scan_static, settings_key, time_limit
 from digest.config import Config
-from digest.deps import Fingerprints
 from digest.errors import DigestError, Problem
-from digest.model import Site
-from digest.parallel import render_many
-from digest.persian import NormalizeOptions, normalize
-from digest.readers import READERS, ReadSettings
-from digest.render import environment, template_dirs, template_hash
+from digest.lookup import template_dirs, template_hash
 from digest.write import WriteStats, Writer, check_output
+
+if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing to do needs none of it
+    from digest.assemble import Page
+    from digest.model import Article, Site
+    from digest.readers import ReadSettings
+
+# The suffixes digest.readers.READERS reads (kept here so that listing files imports no reader).
+CONTENT_SUFFIXES = (".md", ".markdown", ".txt")
 
 __all__ = ["Builder", "BuildResult", "BuildFailed", "build", "content_files", "is_ignored", "read_all",
            "SECONDS_PER_FILE", "time_limit"]
@@ -66,6 +67,8 @@ class BuildResult:
     def templates(self) -> dict[str, str]:
         """Return {output path: template} of every page (planned again if the build skipped it)."""
         if self._templates is None:
+            from digest.assemble import plan
+
             self._templates = {p.output: p.template for p in plan(self.site, self._config)}
         return self._templates
 
@@ -91,7 +94,7 @@ def is_ignored(name: str) -> bool:
             or "___jb_" in name or name == "4913" or name.endswith("#"))
 
 
-def content_files(content: Path) -> list[tuple[Path, str]]:
+def content_files(content: Path) -> list[tuple[str, str]]:
     """List readable input files under ``content`` as (path, relative POSIX path), sorted.
 
     Symlinks are followed only when they stay inside the content folder.
@@ -100,8 +103,8 @@ def content_files(content: Path) -> list[tuple[Path, str]]:
     if not content.is_dir():
         return found
     root = content.resolve()
-    suffixes = tuple(READERS)
-    # os.scandir rather than pathlib: at 10,000 files, Path objects for every step cost more
+    suffixes = CONTENT_SUFFIXES
+    # os.scandir and plain strings rather than pathlib: at 10,000 files, Path objects cost more
     # than the whole walk.
     pending = [(str(root), "")]
     while pending:
@@ -121,7 +124,7 @@ def content_files(content: Path) -> list[tuple[Path, str]]:
             elif name.lower().endswith(suffixes) and entry.is_file():
                 found.append((entry.path, prefix + name))
     found.sort(key=lambda item: item[1])
-    return [(Path(path), rel) for path, rel in found]
+    return found
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -136,7 +139,8 @@ def read_all(config: Config, progress: Callable[[str], None] | None = None
              ) -> tuple[list["Article"], list[Problem]]:
     """Read every article afresh (no cache, one process) with the per-file problems, for other commands."""
     state = State(key=settings_key(config))
-    scan_content(state, content_files(config.content_dir), read_settings(config), None, False, 1, progress)
+    scan_content(state, content_files(config.content_dir), lambda: read_settings(config), None, False, 1,
+                 progress)
     entries = [entry for _, entry in sorted(state.files.items())]
     return ([e.article for e in entries if e.article is not None],
             [p for e in entries for p in e.problems])
@@ -144,6 +148,9 @@ def read_all(config: Config, progress: Callable[[str], None] | None = None
 
 def read_settings(config: Config) -> ReadSettings:
     """Return what readers need from the config, including the ``[normalize]`` steps."""
+    from digest.persian import NormalizeOptions, normalize
+    from digest.readers import ReadSettings
+
     options = NormalizeOptions.from_config(config.extra.get("normalize"))
     return ReadSettings(tz=config.tz, summary_length=config.summary_length,
                         max_bytes=config.max_file_kb * 1024,
@@ -189,20 +196,25 @@ class Builder:
         config = config_mod.load(self.root, self.overrides)
         out = check_output(config)
         state, store = self._state(config)
-        inputs = scan_content(state, content_files(config.content_dir), read_settings(config),
+        inputs = scan_content(state, content_files(config.content_dir), lambda: read_settings(config),
                               changed, verify, self.jobs, self.progress)            # read
         writer = Writer(out, output_state(config, out))
         fresh = writer.manifest() is None          # a new or foreign output folder gets everything
         static = scan_static(state, static_sources(config), changed, verify or fresh)
-        env = environment(config, config.cache_dir)
+        dirs = template_dirs(config)
         prefix = os.path.relpath(config.content_dir, self.root).replace(os.sep, "/")
-        inputs = [f"{prefix}/{rel}" for rel in inputs] + self._changed_templates(env, state)
+        inputs = [f"{prefix}/{rel}" for rel in inputs] + self._changed_templates(dirs, state)
         inputs += [f"templates/{rel}" for rel in sorted(static)]
         if state.config and state.config != repr(config):
             inputs.insert(0, "digest.toml")
         clock.lap("read")
         if not inputs and self._unchanged(state, config, out, writer):
             return self._nothing_to_do(state, store, config, clock)
+        from digest import feeds
+        from digest.assemble import plan
+        from digest.parallel import render_many
+        from digest.render import environment
+
         site, problems = self._assemble(state, store, config)                       # assemble
         if strict and problems:
             raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written",
@@ -210,13 +222,14 @@ class Builder:
         pages = plan(site, config)
         clock.lap("assemble")
         todo, prints = self._stale(pages, site, config, out, state, full=fresh)
+        env = environment(config, config.cache_dir)
         files, records, processes = render_many(env, todo, site, config, self.jobs)           # render
         files.update(feeds.files(site, pages, config))
         files.update(static)
         clock.lap("render")
         stats = writer.write(files, keep=[p.output for p in pages] + list(state.static_now))  # write
         clock.lap("write")
-        self._commit(state, store, config, pages, prints, records, site, problems, env)
+        self._commit(state, store, config, pages, prints, records, site, problems, dirs)
         clock.lap("save")
         return BuildResult(len(pages), stats, problems, clock.timings, sorted(p.output for p in todo),
                            sorted(writer.last_changed), sorted(writer.last_removed), inputs,
@@ -234,12 +247,12 @@ class Builder:
             self.state = (store.load_meta(key) if self.cache else None) or State(key=key)
         return self.state, store
 
-    def _changed_templates(self, env: Any, state: State) -> list[str]:
+    def _changed_templates(self, dirs: list[Path], state: State) -> list[str]:
         """Hash every template the last build used and list the ones that changed."""
         state.thash = {}
         used = {pair for _, templates in state.pages.values() for pair in templates}
         for name, _ in used:
-            state.thash[name] = template_hash(env, name)
+            state.thash[name] = template_hash(dirs, name)
         return sorted({f"templates/{name}" for name, h in used if state.thash[name] != h})
 
     def _unchanged(self, state: State, config: Config, out: Path, writer: Writer) -> bool:
@@ -266,7 +279,9 @@ class Builder:
         """Group the articles into the site (reusing the last site when no input changed)."""
         site = state.site
         if site is None or state.changed or state.config != repr(config):
-            articles, problems = state.articles(store, config.content_dir, read_settings(config))
+            from digest.assemble import assemble
+
+            articles, problems = state.articles(store, config.content_dir, lambda: read_settings(config))
             site = assemble(articles, config, problems)
         return site, list(site.problems)
 
@@ -274,6 +289,8 @@ class Builder:
                full: bool) -> tuple[list[Page], dict[str, str]]:
         """Return the pages whose fingerprint or templates changed or whose file is missing, and
         the fingerprints of those pages."""
+        from digest.deps import Fingerprints
+
         fingerprints = Fingerprints(site, state.key + repr(config))
         todo, prints = [], {}
         for page in pages:
@@ -288,12 +305,12 @@ class Builder:
 
     def _commit(self, state: State, store: Store, config: Config, pages: list[Page],
                 prints: dict[str, str], records: dict[str, tuple[str, ...]], site: Site,
-                problems: list[Problem], env: Any) -> None:
+                problems: list[Problem], dirs: list[Path]) -> None:
         """Remember what this build produced (after a successful write) and save it."""
         for names in records.values():
             for name in names:
                 if name not in state.thash:
-                    state.thash[name] = template_hash(env, name)
+                    state.thash[name] = template_hash(dirs, name)
         fresh = {out: (fp, tuple((n, state.thash.get(n) or "?") for n in records[out]))
                  for out, fp in prints.items()}
         state.pages = {p.output: fresh.get(p.output) or state.pages[p.output] for p in pages}

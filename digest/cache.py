@@ -20,13 +20,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from digest import __version__
 from digest.config import Config
 from digest.errors import ContentError, Problem
-from digest.model import Article
-from digest.readers import ReadSettings, read_file, read_text
+
+if TYPE_CHECKING:  # readers (YAML, Markdown, the normalizer) load only when a file must be read
+    from digest.model import Article
+    from digest.readers import ReadSettings
 
 SECONDS_PER_FILE = 2.0
 SHARDS = 64
@@ -91,16 +93,18 @@ class Entry:
     loaded: bool = True             # False while the Article is still in the on-disk shards
 
 
-def read_entry(path: Path, rel: str, settings: ReadSettings, old: Entry | None = None
+def read_entry(path: str | Path, rel: str, settings: ReadSettings, old: Entry | None = None
                ) -> tuple[Entry, bool]:
     """Read one input file into an Entry, reusing ``old`` when its bytes are the same.
 
     Returns (entry, cacheable): timeouts and I/O errors depend on the moment, so they are retried.
     """
+    from digest.readers import read_file, read_text
+
     try:
         st = os.stat(path)
         if st.st_size == 0 or st.st_size > settings.max_bytes:
-            article, warnings = read_file(path, rel, settings)
+            article, warnings = read_file(Path(path), rel, settings)
             return Entry(st.st_size, st.st_mtime_ns, "", article, tuple(warnings)), True
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -148,11 +152,11 @@ class State:
         self.dirty.add(shard_of(rel))
         self.changed = True
 
-    def articles(self, store: "Store", content: Path, settings: ReadSettings
+    def articles(self, store: "Store", content: Path, settings: Callable[[], ReadSettings]
                  ) -> tuple[list[Article], list[Problem]]:
         """Return every Article and per-file problem, loading cached ones (re-reading any lost)."""
         for rel in store.load_articles(self):  # a damaged or missing shard: read those files again
-            entry, cacheable = read_entry(content / rel, rel, settings)
+            entry, cacheable = read_entry(content / rel, rel, settings())
             self.set_entry(rel, entry if cacheable else replace(entry, size=-1))
         articles = [e.article for _, e in sorted(self.files.items()) if e.article is not None]
         problems = [p for _, e in sorted(self.files.items()) for p in e.problems]
@@ -190,6 +194,8 @@ class Store:
 
     def load_articles(self, state: State) -> set[str]:
         """Fill in Articles not yet loaded from their shards; return the paths that could not be."""
+        from digest.model import Article
+
         missing = {rel for rel, e in state.files.items() if not e.loaded}
         for n in sorted({shard_of(rel) for rel in missing}):
             try:
@@ -256,15 +262,16 @@ def _dump(path: Path, data: object) -> None:
     os.replace(tmp, path)
 
 
-def scan_content(state: State, found: list[tuple[Path, str]], settings: ReadSettings,
+def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[[], ReadSettings],
                  changed: Iterable[Path] | None, verify: bool, jobs: int,
                  progress: Callable[[str], None] | None = None) -> list[str]:
     """Stat every content file, read those new or whose stat changed, and list what changed.
 
     ``changed`` paths (files or folders) are read even when their stat looks the same.
+    ``settings`` makes the reader settings, called only if some file must be read.
     """
     forced = [os.path.abspath(p) for p in changed or ()]
-    todo: list[tuple[Path, str]] = []
+    todo: list[tuple[str, str]] = []
     for path, rel in found:
         entry = state.files.get(rel)
         if entry is None or verify or entry.size < 0 or not _same_stat(path, entry) \
@@ -275,8 +282,11 @@ def scan_content(state: State, found: list[tuple[Path, str]], settings: ReadSett
     for rel in gone:
         state.set_entry(rel, None)
     changed_rels = set(gone)
+    if not todo:
+        return sorted(changed_rels)
     from digest.parallel import read_many  # here: parallel imports this module
-    for (path, rel), (entry, cacheable) in zip(todo, read_many(todo, settings, state.files, jobs, progress)):
+    results = read_many(todo, settings(), state.files, jobs, progress)
+    for (path, rel), (entry, cacheable) in zip(todo, results):
         old = state.files.get(rel)
         if old is None or old.digest != entry.digest or not entry.digest or old.size < 0:
             changed_rels.add(rel)

@@ -8,11 +8,9 @@ article text is only ever passed in as a value, never compiled as a template.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import sys
 import traceback
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -23,29 +21,10 @@ from digest import feeds, jalali
 from digest.assemble import Page
 from digest.config import Config
 from digest.errors import TemplateError
+from digest.lookup import default_templates, template_dirs  # noqa: F401 - re-exported
 from digest.model import Site
 from digest.persian import to_persian_digits
 from digest.urls import relative_url
-
-
-@lru_cache(maxsize=1)
-def default_templates() -> Path:
-    """Return the packaged default templates (inside the wheel, or beside the source tree)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if (candidate / "base.html").is_file():
-            return candidate
-    raise TemplateError("the default templates are missing from the installation",
-                        hint="reinstall digest with 'pip install --force-reinstall digest'")
-
-
-def template_dirs(config: Config) -> list[Path]:
-    """Return the template folders in lookup order (site first, defaults last)."""
-    default = default_templates()
-    own = config.root / "templates"
-    if own.is_dir() and own.resolve() != default:
-        return [own.resolve(), default]
-    return [default]
 
 
 @jinja2.pass_context
@@ -108,15 +87,6 @@ class RecordingEnvironment(jinja2.Environment):
         if self.loaded is not None:
             self.loaded.add(name)
         return super()._load_template(name, globals)
-
-
-def template_hash(env: jinja2.Environment, name: str) -> str:
-    """Return a hash of the source a template name resolves to now ("missing" if none)."""
-    try:
-        source, filename, _ = env.loader.get_source(env, name)
-    except jinja2.TemplateNotFound:
-        return "missing"
-    return hashlib.blake2b(f"{filename}\0{source}".encode(), digest_size=16).hexdigest()
 
 
 def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvironment:

@@ -67,6 +67,8 @@ class Writer:
         self.manifest_path = state / "manifest.json"
         self.last_changed: list[str] = []
         self.last_removed: list[str] = []
+        self._manifest: dict[str, str] | None = None     # read once: a build asks several times
+        self._manifest_read = False
 
     def recover(self) -> None:
         """Finish or undo a write that was interrupted."""
@@ -85,11 +87,14 @@ class Writer:
 
     def manifest(self) -> dict[str, str] | None:
         """Return {path: hash} of the last complete write, or None when unknown."""
-        try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) else None
-        except (OSError, ValueError):
-            return None
+        if not self._manifest_read:
+            try:
+                data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+                self._manifest = data if isinstance(data, dict) else None
+            except (OSError, ValueError):
+                self._manifest = None
+            self._manifest_read = True
+        return None if self._manifest is None else dict(self._manifest)
 
     def write(self, files: dict[str, bytes], partial: bool = False,
               keep: Iterable[str] = ()) -> WriteStats:
@@ -123,6 +128,7 @@ class Writer:
             for rel in stale:
                 manifest.pop(rel, None)
             self._save_json(self.manifest_path, manifest)
+            self._manifest, self._manifest_read = manifest, True
         return WriteStats(len(changed), len(files) - len(changed) + len(kept), len(stale))
 
     def _scan(self) -> dict[str, str]:
