@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from digest import __version__
+from digest.bodies import Bodies, LazyBody, shard_name
 from digest.config import Config
 from digest.errors import ContentError, Problem
 
@@ -32,7 +33,8 @@ if TYPE_CHECKING:  # readers (YAML, Markdown, the normalizer) load only when a f
 
 SECONDS_PER_FILE = 2.0
 SHARDS = 64
-FORMAT = 1
+FORMAT = 2
+BODY, DAY = 7, 5     # where body_html and day sit among an Article's fields (rows leave the body out)
 
 
 @contextmanager
@@ -137,6 +139,7 @@ class State:
     config: str = ""                                # repr of the config of the last build
     problems: tuple[Problem, ...] = ()              # every problem the last build reported
     dirty: set[int] = field(default_factory=set)   # article shards to save
+    dirty_bodies: set[str] = field(default_factory=set)        # body shards to save
     # Only in memory, for the rebuild under way or the next one in the same process:
     changed: bool = True                            # inputs changed since the site was assembled
     site: Any = None                                # the last assembled Site
@@ -149,12 +152,20 @@ class State:
             self.files.pop(rel, None)
         else:
             self.files[rel] = entry
+            if entry.article is not None:
+                self.dirty_bodies.add(shard_name(entry.article.day.path))
         self.dirty.add(shard_of(rel))
         self.changed = True
 
     def articles(self, store: "Store", content: Path, settings: Callable[[], ReadSettings]
                  ) -> tuple[list[Article], list[Problem]]:
         """Return every Article and per-file problem, loading cached ones (re-reading any lost)."""
+
+        def reread(rel: str, digest: str) -> str | None:
+            entry, _ = read_entry(content / rel, rel, settings())
+            return str(entry.article.body_html) if entry.article and entry.digest == digest else None
+
+        store.bodies(self.key).reread = reread
         for rel in store.load_articles(self):  # a damaged or missing shard: read those files again
             entry, cacheable = read_entry(content / rel, rel, settings())
             self.set_entry(rel, entry if cacheable else replace(entry, size=-1))
@@ -175,6 +186,13 @@ class Store:
         self.folder = folder
         self.meta = folder / "state.pickle"
         self.shards = folder / "articles"
+        self._bodies: Bodies | None = None
+
+    def bodies(self, key: str) -> Bodies:
+        """Return the body shards for cache key ``key``."""
+        if self._bodies is None or self._bodies.key != key:
+            self._bodies = Bodies(self.folder / "bodies", key)
+        return self._bodies
 
     def load_meta(self, key: str) -> State | None:
         """Return the saved state without Articles, or None if missing, corrupt or for another key."""
@@ -196,6 +214,7 @@ class Store:
         """Fill in Articles not yet loaded from their shards; return the paths that could not be."""
         from digest.model import Article
 
+        bodies = self.bodies(state.key)
         missing = {rel for rel, e in state.files.items() if not e.loaded}
         for n in sorted({shard_of(rel) for rel in missing}):
             try:
@@ -203,24 +222,30 @@ class Store:
                     data = pickle.load(fh)
                 if not (isinstance(data, dict) and data.get("key") == state.key):
                     continue
-                for rel, (digest, article) in data["articles"].items():
+                for rel, (digest, row) in data["articles"].items():
                     entry = state.files.get(rel)
-                    if (entry is not None and not entry.loaded and entry.digest == digest
-                            and (article is None or isinstance(article, Article))):
-                        entry.article, entry.loaded = article, True
-                        missing.discard(rel)
+                    if entry is None or entry.loaded or entry.digest != digest:
+                        continue
+                    article = None
+                    if row is not None:  # the body stays in its shard until a page shows it
+                        body = LazyBody(bodies, shard_name(row[DAY].path), rel, digest)
+                        article = Article(*row[:BODY], body, *row[BODY:])
+                    entry.article, entry.loaded = article, True
+                    missing.discard(rel)
             except Exception:  # noqa: BLE001 - a damaged shard: its files are read again
                 continue
         return missing
 
     def save(self, state: State) -> None:
-        """Write the state atomically: dirty article shards first, then the metadata."""
+        """Write the state atomically: dirty body and article shards first, then the metadata."""
         self.shards.mkdir(parents=True, exist_ok=True)
-        by_shard: dict[int, dict[str, tuple[str, Article | None]]] = {n: {} for n in state.dirty}
+        if state.dirty_bodies:
+            self._save_bodies(state)
+        by_shard: dict[int, dict[str, tuple[str, tuple | None]]] = {n: {} for n in state.dirty}
         for rel, entry in state.files.items():
             n = shard_of(rel)
             if n in by_shard and entry.digest:
-                by_shard[n][rel] = (entry.digest, entry.article)
+                by_shard[n][rel] = (entry.digest, _row(entry.article))
         for n, articles in by_shard.items():
             _dump(self.shards / f"{n:02d}.pickle", {"key": state.key, "articles": articles})
         files = {rel: (e.size, e.mtime_ns, e.digest, e.problems) for rel, e in state.files.items()}
@@ -229,12 +254,29 @@ class Store:
                           "problems": state.problems})
         state.dirty.clear()
 
+    def _save_bodies(self, state: State) -> None:
+        """Rewrite each dirty body shard with the bodies of the articles that belong in it now."""
+        if any(not e.loaded for e in state.files.values()):
+            self.load_articles(state)
+        bodies = self.bodies(state.key)
+        members: dict[str, dict[str, tuple[str, str]]] = {name: {} for name in state.dirty_bodies}
+        for rel, entry in state.files.items():
+            article = entry.article
+            if article is not None and entry.digest:
+                shard = members.get(shard_name(article.day.path))
+                if shard is not None:
+                    shard[rel] = (entry.digest, str(article.body_html))
+        for name, shard in members.items():  # every body is read before any shard is replaced
+            bodies.save(name, shard)
+        state.dirty_bodies.clear()
+
     def clear(self) -> None:
         """Delete the saved state."""
         self.meta.unlink(missing_ok=True)
-        if self.shards.is_dir():
-            for path in self.shards.glob("*.pickle"):
-                path.unlink(missing_ok=True)
+        for folder in (self.shards, self.folder / "bodies"):
+            if folder.is_dir():
+                for path in folder.glob("*.pickle"):
+                    path.unlink(missing_ok=True)
 
 
 def _check(state: State) -> None:
@@ -252,6 +294,14 @@ def _check(state: State) -> None:
             and isinstance(state.counts, tuple) and len(state.counts) == 3
             and all(isinstance(p, Problem) for p in state.problems)):
         raise ValueError("state")
+
+
+def _row(article: Article | None) -> tuple | None:
+    """Return an Article's fields without its body, for the article shards."""
+    if article is None:
+        return None
+    values = article.__reduce__()[1]
+    return values[:BODY] + values[BODY + 1:]
 
 
 def _dump(path: Path, data: object) -> None:

@@ -172,7 +172,7 @@ def _entry(root: ET.Element, config: Config, opts: FeedSettings, article: Articl
         _sub(entry, "summary", article.summary, type="text")
     if opts.content:
         # Relative links inside the article resolve against its own page, as in the browser.
-        content = _sub(entry, "content", article.body_html, type="html")
+        content = _sub(entry, "content", str(article.body_html), type="html")  # str: may be a LazyBody
         content.set("xml:base", href(config, article.url))
 
 
@@ -185,7 +185,7 @@ def json_feed(config: Config, opts: FeedSettings, site: Site) -> bytes:
         item: dict[str, Any] = {"id": entry_id(config, article.url), "url": href(config, article.url),
                                 "title": article.title, "date_published": stamp(article.published)}
         if opts.content:
-            item["content_html"] = article.body_html
+            item["content_html"] = str(article.body_html)  # str: may be a LazyBody
         else:
             item["content_text"] = article.summary or article.title
         if article.summary:

@@ -7,7 +7,7 @@ The whole corpus is read into Articles before anything is grouped or rendered; g
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from digest.errors import Problem
 from digest.jalali import JDate
@@ -37,6 +37,14 @@ class Article:
     def url(self) -> str:
         """Return the article's site path, ``/1403/09/02/<id>/``."""
         return f"/{self.day.path}/{self.id}/"
+
+    def __reduce__(self) -> tuple:
+        """Pickle as a constructor call: several times faster to load than dataclass slot state."""
+        return (Article, tuple(getattr(self, name) for name in _ARTICLE_FIELDS))
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+assert _ARTICLE_FIELDS[5:8] == ("day", "topic_name", "body_html")  # digest.cache.BODY and DAY rely on it
 
 
 @dataclass(frozen=True, slots=True)
