@@ -39,7 +39,9 @@ class Fingerprints:
     def __init__(self, site: Site, global_key: str):
         self.site = site
         self._memo: dict[tuple[int, bool], str] = {}
-        self.base = global_key + "\0" + self._nav()
+        self._tokens: dict[int, str] = {}    # id(article) -> token; the site holds every article
+        # Hashed once: the key and navigation are long and every page starts with them.
+        self.base = hashlib.blake2b((global_key + "\0" + self._nav()).encode(), digest_size=16).hexdigest()
 
     def _nav(self) -> str:
         """Return what every page shows about the whole site (nav and footer)."""
@@ -63,6 +65,14 @@ class Fingerprints:
 
     def encode(self, value: Any, deep: bool) -> str:
         """Return a stable text standing for ``value`` (in full when ``deep``, else by summary)."""
+        kind = type(value)
+        if kind is Article:
+            token = self._tokens.get(id(value))
+            if token is None:
+                token = self._tokens[id(value)] = article_token(value)
+            return token
+        if kind is tuple or kind is list:   # the common case first; subclasses go the long way
+            return "[" + ",".join([self.encode(v, deep) for v in value]) + "]"
         if isinstance(value, Article):
             return article_token(value)
         if isinstance(value, (Topic, Day, Month, Year)):

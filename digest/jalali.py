@@ -27,6 +27,9 @@ WEEKDAYS_SHORT = ("ش", "ی", "د", "س", "چ", "پ", "ج")
 TEHRAN = ZoneInfo("Asia/Tehran")
 
 
+_PATHS: dict[tuple[int, int, int], str] = {}
+
+
 class JDate(NamedTuple):
     """A Jalali calendar day."""
 
@@ -37,7 +40,10 @@ class JDate(NamedTuple):
     @property
     def path(self) -> str:
         """Return ``1403/09/02``, the day's URL path in Latin digits."""
-        return f"{self.year:04d}/{self.month:02d}/{self.day:02d}"
+        found = _PATHS.get(self)   # asked for every article URL; formatting it each time adds up
+        if found is None:
+            found = _PATHS[self] = f"{self.year:04d}/{self.month:02d}/{self.day:02d}"
+        return found
 
     def iso(self) -> str:
         """Return the Gregorian ISO date of this day, for machine values."""

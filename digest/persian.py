@@ -59,6 +59,7 @@ def normalize_chars(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # a site has few topic spellings and asks for each one per article
 def topic_key(name: str) -> str:
     """Return the key under which spellings of one topic meet (letters, ZWNJ, space, kashida)."""
     text = unicodedata.normalize("NFKC", normalize_chars(name)).casefold()
