@@ -203,7 +203,8 @@ class Builder:
         static = scan_static(state, static_sources(config), changed, verify or fresh)
         dirs = template_dirs(config)
         prefix = os.path.relpath(config.content_dir, self.root).replace(os.sep, "/")
-        inputs = [f"{prefix}/{rel}" for rel in inputs] + self._changed_templates(dirs, state)
+        templates = self._changed_templates(dirs, state)
+        inputs = [f"{prefix}/{rel}" for rel in inputs] + templates
         inputs += [f"templates/{rel}" for rel in sorted(static)]
         if state.config and state.config != repr(config):
             inputs.insert(0, "digest.toml")
@@ -221,7 +222,7 @@ class Builder:
                               problems)
         pages = plan(site, config)
         clock.lap("assemble")
-        todo, prints = self._stale(pages, site, config, out, state, full=fresh)
+        todo, prints = self._stale(pages, site, config, out, state, store, fresh, bool(templates))
         env = environment(config, config.cache_dir)
         files, records, processes = render_many(env, todo, site, config, self.jobs)           # render
         files.update(feeds.files(site, pages, config))
@@ -286,21 +287,43 @@ class Builder:
         return site, list(site.problems)
 
     def _stale(self, pages: list[Page], site: Site, config: Config, out: Path, state: State,
-               full: bool) -> tuple[list[Page], dict[str, str]]:
+               store: Store, full: bool, templates_changed: bool) -> tuple[list[Page], dict[str, str]]:
         """Return the pages whose fingerprint or templates changed or whose file is missing, and
         the fingerprints of those pages."""
         from digest.deps import Fingerprints
 
-        fingerprints = Fingerprints(site, state.key + repr(config))
-        todo, prints = [], {}
-        for page in pages:
+        mentions = None
+        if not (full or templates_changed or state.reshaped or state.config != repr(config)):
+            mentions = store.load_mentions(state)
+        if mentions is not None:
+            # No article moved, came or went, and nothing else changed: only the pages that
+            # cover an edited article can have a new fingerprint (docs/performance.md).
+            covering = {pages[i].output for rel in state.edited for i in mentions.get(rel, ())
+                        if i < len(pages)}
+            fingerprints = Fingerprints(site, state.key + repr(config))
+            todo, prints = [], {}
+            for page in pages:
+                record = state.pages.get(page.output)
+                missing = not os.path.exists(os.path.join(out, page.output))
+                if page.output in covering or record is None or missing:
+                    fp = fingerprints.page(page)
+                    if record is None or record[0] != fp or missing:
+                        todo.append(page)
+                        prints[page.output] = fp
+            return todo, prints
+        fingerprints = Fingerprints(site, state.key + repr(config), collect=True)
+        todo, prints, index = [], {}, {}
+        for i, page in enumerate(pages):
             fp = fingerprints.page(page)
+            for rel in set(fingerprints.covered):
+                index.setdefault(rel, []).append(i)
             record = state.pages.get(page.output)
             if (full or record is None or record[0] != fp
                     or any(state.thash.get(n) != h for n, h in record[1])
                     or not os.path.exists(os.path.join(out, page.output))):
                 todo.append(page)
                 prints[page.output] = fp
+        state.mentions, state.mentions_dirty = index, True
         return todo, prints
 
     def _commit(self, state: State, store: Store, config: Config, pages: list[Page],
@@ -311,12 +334,16 @@ class Builder:
             for name in names:
                 if name not in state.thash:
                     state.thash[name] = template_hash(dirs, name)
-        fresh = {out: (fp, tuple((n, state.thash.get(n) or "?") for n in records[out]))
-                 for out, fp in prints.items()}
+        shared: dict[tuple, tuple] = {}   # one object per distinct template list: pickled once
+        fresh = {}
+        for out, fp in prints.items():
+            used = tuple((n, state.thash.get(n) or "?") for n in records[out])
+            fresh[out] = (fp, shared.setdefault(used, used))
         state.pages = {p.output: fresh.get(p.output) or state.pages[p.output] for p in pages}
         state.static = state.static_now
         state.config, state.site, state.problems = repr(config), site, tuple(problems)
-        state.changed = False
+        state.changed, state.reshaped = False, False
+        state.edited = set()
         state.counts = (len(site.articles), len(site.topics), len(site.days))
         if self.cache:
             store.save(state)

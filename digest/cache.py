@@ -93,6 +93,15 @@ class Entry:
     article: Article | None
     problems: tuple[Problem, ...]
     loaded: bool = True             # False while the Article is still in the on-disk shards
+    shape: str = ""                 # article_shape() of the Article ("" when there is none)
+
+
+def article_shape(article: Article) -> str:
+    """Return what of an article decides where it sits in the site: which pages exist and what
+    each page's fingerprint covers besides article contents (see docs/performance.md)."""
+    text = (f"{article.path}\0{article.id}\0{article.published.isoformat()}\0{article.day.path}"
+            f"\0{article.topic_name}\0{article.draft}")
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def read_entry(path: str | Path, rel: str, settings: ReadSettings, old: Entry | None = None
@@ -114,7 +123,7 @@ def read_entry(path: str | Path, rel: str, settings: ReadSettings, old: Entry | 
         return Entry(-1, -1, "", None, (Problem("error", f"could not read: {err.strerror}", rel),)), False
     digest = hashlib.sha1(raw).hexdigest()
     if old is not None and old.digest == digest:
-        return Entry(st.st_size, st.st_mtime_ns, digest, old.article, old.problems, old.loaded), True
+        return Entry(st.st_size, st.st_mtime_ns, digest, old.article, old.problems, old.loaded, old.shape), True
     try:
         with time_limit(SECONDS_PER_FILE):
             article, warnings = read_text(rel, raw, settings, digest)
@@ -124,7 +133,7 @@ def read_entry(path: str | Path, rel: str, settings: ReadSettings, old: Entry | 
         problem = Problem("error", f"took over {SECONDS_PER_FILE:g} s to render; "
                           "simplify its Markdown (thousands of unclosed brackets?)", rel)
         return Entry(st.st_size, st.st_mtime_ns, digest, None, (problem,)), False
-    return Entry(st.st_size, st.st_mtime_ns, digest, article, tuple(warnings)), True
+    return Entry(st.st_size, st.st_mtime_ns, digest, article, tuple(warnings), shape=article_shape(article)), True
 
 
 @dataclass
@@ -140,6 +149,14 @@ class State:
     problems: tuple[Problem, ...] = ()              # every problem the last build reported
     dirty: set[int] = field(default_factory=set)   # article shards to save
     dirty_bodies: set[str] = field(default_factory=set)        # body shards to save
+    # Which pages' fingerprints cover each article (path -> positions in the page list), valid
+    # while no article's shape changes (the page list stays the same); None when unknown.
+    # Saved apart: it changes rarely.
+    mentions: dict[str, list[int]] | None = None
+    mentions_id: str = ""
+    mentions_dirty: bool = False
+    reshaped: bool = True                           # an article's shape changed, or one came or went
+    edited: set[str] = field(default_factory=set)   # content paths whose bytes changed
     # Only in memory, for the rebuild under way or the next one in the same process:
     changed: bool = True                            # inputs changed since the site was assembled
     site: Any = None                                # the last assembled Site
@@ -168,6 +185,7 @@ class State:
         store.bodies(self.key).reread = reread
         for rel in store.load_articles(self):  # a damaged or missing shard: read those files again
             entry, cacheable = read_entry(content / rel, rel, settings())
+            self.reshaped = True
             self.set_entry(rel, entry if cacheable else replace(entry, size=-1))
         articles = [e.article for _, e in sorted(self.files.items()) if e.article is not None]
         problems = [p for _, e in sorted(self.files.items()) for p in e.problems]
@@ -202,9 +220,10 @@ class Store:
             if not (isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == key):
                 return None
             state = State(key=key, pages=data["pages"], static=data["static"], counts=data["counts"],
-                          config=data["config"], problems=data["problems"])
-            for rel, (size, mtime, digest, problems) in data["files"].items():
-                state.files[rel] = Entry(size, mtime, digest, None, problems, not digest)
+                          config=data["config"], problems=data["problems"], mentions_id=data["mentions"],
+                          reshaped=False)
+            for rel, (size, mtime, digest, problems, shape) in data["files"].items():
+                state.files[rel] = Entry(size, mtime, digest, None, problems, not digest, shape)
             _check(state)
             return state
         except Exception:  # noqa: BLE001 - a damaged cache of any kind is simply not used
@@ -248,11 +267,29 @@ class Store:
                 by_shard[n][rel] = (entry.digest, _row(entry.article))
         for n, articles in by_shard.items():
             _dump(self.shards / f"{n:02d}.pickle", {"key": state.key, "articles": articles})
-        files = {rel: (e.size, e.mtime_ns, e.digest, e.problems) for rel, e in state.files.items()}
+        if state.mentions_dirty and state.mentions is not None:
+            state.mentions_id = os.urandom(8).hex()
+            _dump(self.folder / "mentions.pickle", {"key": state.key, "id": state.mentions_id,
+                                                    "mentions": state.mentions})
+            state.mentions_dirty = False
+        files = {rel: (e.size, e.mtime_ns, e.digest, e.problems, e.shape) for rel, e in state.files.items()}
         _dump(self.meta, {"format": FORMAT, "key": state.key, "files": files, "pages": state.pages,
                           "static": state.static, "counts": state.counts, "config": state.config,
-                          "problems": state.problems})
+                          "problems": state.problems, "mentions": state.mentions_id})
         state.dirty.clear()
+
+    def load_mentions(self, state: State) -> dict[str, list[int]] | None:
+        """Return the saved mentions index if it belongs to this state, else None."""
+        if state.mentions is None and state.mentions_id:
+            try:
+                with open(self.folder / "mentions.pickle", "rb") as fh:
+                    data = pickle.load(fh)
+                if (isinstance(data, dict) and data.get("key") == state.key
+                        and data.get("id") == state.mentions_id and isinstance(data.get("mentions"), dict)):
+                    state.mentions = data["mentions"]
+            except Exception:  # noqa: BLE001 - unreadable: every page is fingerprinted instead
+                state.mentions = None
+        return state.mentions
 
     def _save_bodies(self, state: State) -> None:
         """Rewrite each dirty body shard with the bodies of the articles that belong in it now."""
@@ -273,6 +310,7 @@ class Store:
     def clear(self) -> None:
         """Delete the saved state."""
         self.meta.unlink(missing_ok=True)
+        (self.folder / "mentions.pickle").unlink(missing_ok=True)
         for folder in (self.shards, self.folder / "bodies"):
             if folder.is_dir():
                 for path in folder.glob("*.pickle"):
@@ -283,15 +321,20 @@ def _check(state: State) -> None:
     """Raise if the loaded metadata does not have the shapes a build relies on."""
     for rel, e in state.files.items():
         if not (isinstance(rel, str) and isinstance(e.size, int) and isinstance(e.mtime_ns, int)
-                and isinstance(e.digest, str) and isinstance(e.problems, tuple)
+                and isinstance(e.digest, str) and isinstance(e.problems, tuple) and isinstance(e.shape, str)
                 and all(isinstance(p, Problem) for p in e.problems)):
             raise ValueError(rel)
+    checked: set[int] = set()   # pages share their template lists: check each list once
     for out, (fp, templates) in state.pages.items():
-        if not (isinstance(out, str) and isinstance(fp, str)
-                and all(isinstance(n, str) and isinstance(h, str) for n, h in templates)):
+        if not (isinstance(out, str) and isinstance(fp, str)):
             raise ValueError(out)
+        if id(templates) not in checked:
+            if not (isinstance(templates, tuple)
+                    and all(isinstance(n, str) and isinstance(h, str) for n, h in templates)):
+                raise ValueError(out)
+            checked.add(id(templates))
     if not (isinstance(state.static, dict) and isinstance(state.config, str)
-            and isinstance(state.counts, tuple) and len(state.counts) == 3
+            and isinstance(state.counts, tuple) and len(state.counts) == 3 and isinstance(state.mentions_id, str)
             and all(isinstance(p, Problem) for p in state.problems)):
         raise ValueError("state")
 
@@ -319,6 +362,8 @@ def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[
 
     ``changed`` paths (files or folders) are read even when their stat looks the same.
     ``settings`` makes the reader settings, called only if some file must be read.
+    Adds the paths whose bytes changed to ``state.edited``; sets ``state.reshaped`` when an
+    article's shape changed or a file came or went.
     """
     forced = [os.path.abspath(p) for p in changed or ()]
     todo: list[tuple[str, str]] = []
@@ -331,8 +376,10 @@ def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[
     gone = [rel for rel in state.files if rel not in names]
     for rel in gone:
         state.set_entry(rel, None)
+        state.reshaped = True
     changed_rels = set(gone)
     if not todo:
+        state.edited |= changed_rels
         return sorted(changed_rels)
     from digest.parallel import read_many  # here: parallel imports this module
     results = read_many(todo, settings(), state.files, jobs, progress)
@@ -340,9 +387,12 @@ def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[
         old = state.files.get(rel)
         if old is None or old.digest != entry.digest or not entry.digest or old.size < 0:
             changed_rels.add(rel)
+            if old is None or not old.shape or old.shape != entry.shape:
+                state.reshaped = True
             state.set_entry(rel, entry if cacheable else replace(entry, size=-1))
         else:  # same bytes, new stat: keep the Article, remember the stat
             old.size, old.mtime_ns = entry.size, entry.mtime_ns
+    state.edited |= changed_rels
     return sorted(changed_rels)
 
 

@@ -36,9 +36,13 @@ def article_token(a: Article) -> str:
 class Fingerprints:
     """Computes page fingerprints for one assembled site, memoizing shared parts."""
 
-    def __init__(self, site: Site, global_key: str):
+    def __init__(self, site: Site, global_key: str, collect: bool = False):
         self.site = site
         self._memo: dict[tuple[int, bool], str] = {}
+        # With ``collect``: the source paths of the articles the last page() covered, which
+        # an edit of one article uses to fingerprint only the pages that cover it.
+        self.covered: list[str] | None = [] if collect else None
+        self._memo_paths: dict[tuple[int, bool], list[str]] = {}
         self._tokens: dict[int, str] = {}    # id(article) -> token; the site holds every article
         # Hashed once: the key and navigation are long and every page starts with them.
         self.base = hashlib.blake2b((global_key + "\0" + self._nav()).encode(), digest_size=16).hexdigest()
@@ -53,6 +57,8 @@ class Fingerprints:
     def page(self, page: Page) -> str:
         """Return the fingerprint of one page."""
         subjects = SUBJECTS.get(page.template)
+        if self.covered is not None:
+            self.covered = []
         parts = [self.base, page.template, page.url]
         if page.template == "topics.html":
             parts.append("|".join(self.summary(t) for t in self.site.topics))
@@ -67,6 +73,8 @@ class Fingerprints:
         """Return a stable text standing for ``value`` (in full when ``deep``, else by summary)."""
         kind = type(value)
         if kind is Article:
+            if self.covered is not None:
+                self.covered.append(value.path)
             token = self._tokens.get(id(value))
             if token is None:
                 token = self._tokens[id(value)] = article_token(value)
@@ -74,13 +82,20 @@ class Fingerprints:
         if kind is tuple or kind is list:   # the common case first; subclasses go the long way
             return "[" + ",".join([self.encode(v, deep) for v in value]) + "]"
         if isinstance(value, Article):
+            if self.covered is not None:
+                self.covered.append(value.path)
             return article_token(value)
         if isinstance(value, (Topic, Day, Month, Year)):
             key = (id(value), deep)
             found = self._memo.get(key)
             if found is None:
+                start = len(self.covered) if self.covered is not None else 0
                 found = self._full(value) if deep else self.summary(value)
                 self._memo[key] = found
+                if self.covered is not None:
+                    self._memo_paths[key] = self.covered[start:]
+            elif self.covered is not None:
+                self.covered.extend(self._memo_paths[key])
             return found
         if isinstance(value, CalendarCell):
             return f"C{value.date.path if value.date else '-'}:{self.summary(value.day) if value.day else '-'}"

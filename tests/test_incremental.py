@@ -353,3 +353,38 @@ def test_random_changes_end_byte_identical_to_a_clean_build(tmp_path_factory, se
             s.delete(a.id)
         builder.rebuild()
     assert tree(s.root / "site") == clean_build_of(s.root, base / "clean")
+
+
+def test_edits_after_a_move_rerender_exactly_the_pages_that_show_them(site, tmp_path):
+    """Each build in a fresh process: body and title edits use the page index of the last full
+    fingerprint pass, which a move (the article's day changes) must have refreshed."""
+    build(site.root)
+    for kind in ["edit body", "edit title", "other day", "edit body", "other topic", "edit body"]:
+        before = displays(site.arts)
+        CHANGES[kind](site)
+        result = build(site.root)
+        assert set(result.rendered) == expected_rerendered(before, displays(site.arts)), kind
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
+
+
+def test_page_values_are_model_objects_not_copied_fields(site):
+    """An edit that keeps every article in place re-fingerprints only the pages covering it, which
+    is sound only while page values are model objects (a copied title would go unseen)."""
+    from digest import config as config_mod
+    from digest.assemble import CalendarCell, plan
+    from digest.jalali import JDate
+    from digest.model import Article, Day, Month, Topic, Year
+
+    allowed = (Article, Topic, Day, Month, Year, CalendarCell, JDate, int, bool, type(None))
+
+    def check(value):
+        if isinstance(value, (list, tuple)) and not isinstance(value, JDate):
+            for item in value:
+                check(item)
+        else:
+            assert isinstance(value, allowed), type(value)
+
+    result = build(site.root)
+    for page in plan(result.site, config_mod.load(site.root)):
+        for value in page.context.values():
+            check(value)
