@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import sys
 import traceback
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -49,6 +50,12 @@ def _absolute(context: Any, target: str) -> str:
 def _bidi(value: Any) -> markupsafe.Markup:
     """Jinja filter: escape text and isolate its Latin runs in ``<bdi dir="ltr" lang="en">``."""
     raw = "" if value is None else str(value)
+    return _bidi_text(raw)
+
+
+@lru_cache(maxsize=16384)  # topic names repeat on every page; Markup is immutable, so sharing is safe
+def _bidi_text(raw: str) -> markupsafe.Markup:
+    """Escape ``raw`` and isolate its Latin runs."""
     if not _HAS_LATIN.search(raw):      # most Persian text: nothing to isolate
         return markupsafe.escape(raw)
     parts, pos = [], 0

@@ -27,8 +27,15 @@ def relative_url(frm: str, to: str) -> str:
     """Return the link from page ``frm`` to site path ``to``, so the site works under any base path."""
     if "://" in to or to.startswith(("mailto:", "#")):
         return to
-    # Every page links to the same few dozen targets, so both splits are cached.
-    src, dst = _folders(frm), _segments(to)
+    # Every page links to the same few dozen targets (the topic navigation) from a few hundred
+    # folders, so the answer is cached per (folders, target).
+    return _between(_folders(frm), to)
+
+
+@lru_cache(maxsize=65536)
+def _between(src: tuple[str, ...], to: str) -> str:
+    """Return the link from a page in folders ``src`` to site path ``to``."""
+    dst = _segments(to)
     common = 0
     while common < min(len(src), len(dst)) and src[common] == dst[common]:
         common += 1
