@@ -294,9 +294,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     root = args.workdir.resolve() / f"digest-bench-{os.getpid()}"
     kind = filesystem(root)
-    version = subprocess.run([args.hugo, "version"], capture_output=True, text=True).stdout.split()
-    print(f"{platform.python_implementation()} {platform.python_version()}, Hugo "
-          f"{version[1].split("-")[0] if len(version) > 1 else '?'}, {os.cpu_count()} CPUs, work folder on {kind}",
+    words = subprocess.run([args.hugo, "version"], capture_output=True, text=True).stdout.split()
+    hugo_version = words[1].split("-")[0] if len(words) > 1 else "?"
+    print(f"{platform.python_implementation()} {platform.python_version()}, Hugo {hugo_version}, "
+          f"{os.cpu_count()} CPUs, work folder on {kind}",
           file=sys.stderr)
     if kind != "tmpfs":
         print("warning: not a RAM disk; deleting and rewriting output trees adds kernel time "
