@@ -299,6 +299,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{platform.python_implementation()} {platform.python_version()}, Hugo {hugo_version}, "
           f"{os.cpu_count()} CPUs, work folder on {kind}",
           file=sys.stderr)
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        # Other work on the machine steals cores from whichever tool runs at that moment.
+        print(f"warning: load average is {load:.2f} before starting; figures will be noisier",
+              file=sys.stderr)
     if kind != "tmpfs":
         print("warning: not a RAM disk; deleting and rewriting output trees adds kernel time "
               "that has nothing to do with either tool", file=sys.stderr)
