@@ -217,10 +217,9 @@ def measure(bench: Bench, args: argparse.Namespace) -> tuple[dict[str, Target], 
     return results, pages
 
 
-def ratio(target: Target, field_name: str) -> float:
-    """Return the median of the per-pair ratios digest / Hugo."""
-    return statistics.median(getattr(a, field_name) / getattr(b, field_name)
-                             for a, b in zip(target.digest, target.hugo))
+def ratios(target: Target, field_name: str) -> list[float]:
+    """Return the per-pair ratios digest / Hugo."""
+    return [getattr(a, field_name) / getattr(b, field_name) for a, b in zip(target.digest, target.hugo)]
 
 
 def rows(size: int, results: dict[str, Target]) -> list[list[str]]:
@@ -234,16 +233,18 @@ def rows(size: int, results: dict[str, Target]) -> list[list[str]]:
         digits = 0 if attr == "peak_mb" else 2
         d = statistics.median(getattr(r, attr) for r in target.digest)
         h = statistics.median(getattr(r, attr) for r in target.hugo)
-        r = ratio(target, attr)
+        pair_ratios = ratios(target, attr)
+        r = statistics.median(pair_ratios)
         goal = GOALS[name]
         out.append([f"{size:,}", LABELS[name], f"{d:.{digits}f}{unit}", f"{h:.{digits}f}{unit}",
-                    f"{r:.2f}x", f"<= {goal:g}x", "yes" if r <= goal else "no"])
+                    f"{r:.2f}x ({min(pair_ratios):.2f}-{max(pair_ratios):.2f})",
+                    f"<= {goal:g}x", "yes" if r <= goal else "no"])
     return out
 
 
 def table(all_rows: list[list[str]]) -> str:
     """Format rows as a Markdown table."""
-    head = ["articles", "target", "digest (median)", "Hugo (median)", "ratio (median of pairs)",
+    head = ["articles", "target", "digest (median)", "Hugo (median)", "ratio: median of pairs (range)",
             "goal", "met"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(row) + " |" for row in all_rows]
@@ -324,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
             remove(root)
     print(table(all_rows))
     print()
+    print(f"load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end "
+          f"({os.cpu_count()} CPUs); a load above a fraction of one core means other work shared the machine")
     for size, count in pages.items():
         print(f"HTML pages at {size:,} articles: digest {count['digest']:,}, Hugo {count['hugo']:,}")
     for size, results in raw.items():
@@ -331,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"WARNING at {size:,} articles: {missed} of {args.pairs} one-edit builds did not "
                   "show the edit on the article page; those times measure an incomplete build")
     if args.json:
-        args.json.write_text(json.dumps({"pages": pages, "runs": raw}, indent=1), "utf-8")
+        report = {"pages": pages, "runs": raw, "load": [load, os.getloadavg()[0]]}
+        args.json.write_text(json.dumps(report, indent=1), "utf-8")
     return 0
 
 
