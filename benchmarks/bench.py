@@ -205,6 +205,7 @@ def measure(bench: Bench, args: argparse.Namespace) -> tuple[dict[str, Target], 
         missed = 0
 
         def edited(i: int) -> Run:
+            """Edit the article, rebuild, and check the page shows the edit."""
             nonlocal missed
             page, marker = bench.edit(i)
             result = bench.digest(cold=False)

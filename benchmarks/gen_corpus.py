@@ -31,6 +31,7 @@ START = (1403, 7, 1)
 TARGET_BYTES = (2400, 3700)     # body size range; with front matter a file averages about 4 KB
 
 
+# Word lists write ZWNJ as "+" so that it stays visible in review; z() turns it into U+200C.
 def z(text: str) -> str:
     """Replace the visible ``+`` marks of the word lists with ZWNJ."""
     return text.replace("+", ZWNJ)
@@ -41,7 +42,6 @@ def zs(*words: str) -> tuple[str, ...]:
     return tuple(z(w) for w in words)
 
 
-# Word lists write ZWNJ as "+" so that it stays visible in review.
 @dataclass(frozen=True)
 class Topic:
     """One topic: folder name, Persian name, share of articles and its own vocabulary."""
