@@ -313,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         print("warning: not a RAM disk; deleting and rewriting output trees adds kernel time "
               "that has nothing to do with either tool", file=sys.stderr)
     all_rows, raw, pages = [], {}, {}
+    failed = False
     try:
         for size in args.sizes:
             bench = Bench(size, root / str(size), args)
@@ -322,8 +323,9 @@ def main(argv: list[str] | None = None) -> int:
                                 "hugo": [vars(r) for r in t.hugo], "missed": t.missed}
                          for name, t in results.items()}
     except BuildFailed as error:
+        # Keep the sizes already measured: a failure at 100,000 should not discard 10,000.
         print(f"build failed: {error}", file=sys.stderr)
-        return 1
+        failed = True
     finally:
         if not args.keep:
             remove(root)
@@ -343,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         report = {"pages": pages, "runs": raw, "load": [load, os.getloadavg()[0]], "memory_floor_mb": floor}
         args.json.write_text(json.dumps(report, indent=1), "utf-8")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
