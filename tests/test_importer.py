@@ -9,12 +9,11 @@ import pytest
 import yaml
 
 from digest import config as config_mod
-from digest.build import build
+from digest.build import build, read_settings
 from digest.cli import main
 from digest.importer import (canonical_url, drop_repeated_leads, edit_state, import_sources, jalali_text,
                              url_id)
 from digest.readers import read_file
-from digest.build import read_settings
 from tests.conftest import write_site
 
 ZWNJ = "\u200c"
@@ -359,3 +358,17 @@ def test_jalali_text_keeps_time_only_when_given():
 def test_edit_state():
     assert edit_state("no front matter") == "foreign"
     assert edit_state("---\ntitle: a\n---\nb\n") == "foreign"
+
+
+def test_an_exported_latin_id_is_used_only_without_a_url(tmp_path):
+    root = write_site(tmp_path / "site", {"digest.toml": CONFIG})
+    items = [{"title": "یک", "text": "متن یک.", "date": "1403-09-02", "id": "story-7"},
+             {"title": "دو", "text": "متن دو.", "date": "1403-09-02", "id": "story-8",
+              "url": "https://news.example.org/a/8"},
+             {"title": "سه", "text": "متن سه.", "date": "1403-09-02", "id": "../etc"}]
+    src = write_site(tmp_path / "in", {"a.json": json.dumps(items, ensure_ascii=False)})
+    import_sources([src], config_mod.load(root), root / "content")
+    names = sorted(p.split("/")[1] for p in articles(root))
+    assert "story-7.md" in names and "story-8.md" not in names
+    assert len(names) == 3                               # the refused "../etc" falls back to title and date
+    assert any(n.startswith("news-") for n in names) and any(n.startswith("14030902-") for n in names)
