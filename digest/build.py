@@ -48,6 +48,10 @@ class BuildFailed(DigestError):
 
     stage = "build"
 
+    def __init__(self, message: str, problems: list[Problem] | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.problems = list(problems or [])
+
 
 def is_ignored(name: str) -> bool:
     """Tell whether a file name is an editor's temporary, swap, backup or hidden file."""
@@ -154,8 +158,13 @@ def static_files(config: Config) -> dict[str, bytes]:
 
 
 def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None = None,
-          progress: Callable[[str], None] | None = None, config: Config | None = None) -> BuildResult:
-    """Build the site in ``root`` into its output folder and report what happened."""
+          progress: Callable[[str], None] | None = None, config: Config | None = None,
+          fail_on_errors: bool = False) -> BuildResult:
+    """Build the site in ``root`` into its output folder and report what happened.
+
+    ``strict`` stops before writing on any problem; ``fail_on_errors`` (the live preview) stops
+    only on errors, so a broken article never removes its page from the site being previewed.
+    """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -174,7 +183,10 @@ def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None 
     lap("assemble")
     problems = list(site.problems)
     if strict and problems:
-        raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written")
+        raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written", problems)
+    errors = [p for p in problems if p.level == "error"]
+    if fail_on_errors and errors:
+        raise BuildFailed(f"{len(errors)} error(s); nothing was written", errors)
     env = environment(config, config.cache_dir)
     files = render_pages(env, pages, site, config)                         # render
     files.update(static_files(config))

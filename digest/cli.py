@@ -44,6 +44,19 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Build, serve on loopback, rebuild on change and reload open pages until Ctrl+C."""
+    from digest.serve import Preview
+
+    preview = Preview(Path(args.root), host=args.host, port=args.port, say=_say, polling=args.poll)
+    preview.start()
+    if args.open:
+        preview.open_browser()
+    preview.run()
+    _say("stopped")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     p = argparse.ArgumentParser(prog="digest", description="Persian right-to-left news digests.")
@@ -56,6 +69,14 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--output", help="override the output folder")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     b.set_defaults(func=cmd_build)
+    s = sub.add_parser("serve", help="preview the site: rebuild on every save and reload the browser")
+    s.add_argument("--root", default=".", help="the site folder (holding content/ and digest.toml)")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; anything else is reachable by others)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks any free port)")
+    s.add_argument("--open", action="store_true", help="open the preview in the default browser")
+    s.add_argument("--poll", action="store_true", help="find changes by polling (network or odd file systems)")
+    s.set_defaults(func=cmd_serve)
     return p
 
 
