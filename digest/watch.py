@@ -81,6 +81,7 @@ class Collector(FileSystemEventHandler):
         self.clock = clock
         self._cond = threading.Condition()
         self._pending: dict[Path, float] = {}
+        self._gone: set[Path] = set()    # paths whose latest event removed or moved them away
         self._last_event = 0.0
         self._sizes = _scan_sizes(self.folders)
 
@@ -101,15 +102,18 @@ class Collector(FileSystemEventHandler):
         """Record the paths of one watchdog event (called on the observer's thread)."""
         if isinstance(event, _NOISE):
             return
-        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-        accepted = [Path(os.fsdecode(p)) for p in paths if p]
-        accepted = [p for p in accepted if self.accepts(p)]
+        src = Path(os.fsdecode(event.src_path))
+        dest = Path(os.fsdecode(event.dest_path)) if getattr(event, "dest_path", "") else None
+        away = event.event_type in ("deleted", "moved")
+        accepted = [(p, gone) for p, gone in ((src, away), (dest, False))
+                    if p is not None and self.accepts(p)]
         if not accepted:
             return
         with self._cond:
             now = self.clock()
-            for path in accepted:
+            for path, gone in accepted:
                 self._pending[path] = now
+                (self._gone.add if gone else self._gone.discard)(path)
             self._last_event = now
             self._cond.notify_all()
 
@@ -136,16 +140,17 @@ class Collector(FileSystemEventHandler):
                 self._cond.wait(max(until - now, 0.005))
 
     def _ready_at(self) -> float:
-        """Return when the pending burst may be released (checks the files on disk)."""
+        """Return when the pending burst may be released.
+
+        A path whose last event took it away waits an extra grace window for the event that
+        brings it back (judged by events, not by the disk: the file may already be back while
+        its events are still on their way to us).
+        """
         ready = self._last_event + self.debounce
         for path, seen in self._pending.items():
-            try:
-                size = path.stat().st_size if path.is_file() else None
-            except OSError:
-                size = None
-            if not path.exists():
+            if path in self._gone:
                 ready = max(ready, seen + self.debounce + self.missing_grace)
-            elif size == 0 and self._sizes.get(path, 0) > 0:
+            elif self._sizes.get(path, 0) > 0 and _size(path) == 0 and path.is_file():
                 ready = max(ready, seen + self.empty_grace)
         return ready
 
@@ -154,6 +159,7 @@ class Collector(FileSystemEventHandler):
         paths = frozenset(self._pending)
         removed = frozenset(p for p in paths if not p.exists())
         self._pending.clear()
+        self._gone.clear()
         for path in paths:
             if path in removed:
                 self._sizes = {p: s for p, s in self._sizes.items()
@@ -208,8 +214,9 @@ def start_observer(handler: FileSystemEventHandler, watches: Iterable[tuple[Path
     """Start watching ``(folder, recursive)`` pairs with inotify, or by polling when it runs out."""
     watches = [(Path(p), r) for p, r in watches if Path(p).is_dir()]
     if not polling:
-        observer = Observer()
+        observer = None
         try:
+            observer = Observer()   # watchdog opens the inotify instance right here
             for path, recursive in watches:
                 observer.schedule(handler, str(path), recursive=recursive)
             observer.start()
@@ -228,8 +235,10 @@ def start_observer(handler: FileSystemEventHandler, watches: Iterable[tuple[Path
     return observer
 
 
-def _stop_quietly(observer: BaseObserver) -> None:
-    """Stop an observer that may never have started."""
+def _stop_quietly(observer: BaseObserver | None) -> None:
+    """Stop an observer that may never have been made or started."""
+    if observer is None:
+        return
     try:
         observer.stop()
         if observer.is_alive():
