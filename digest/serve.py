@@ -113,7 +113,8 @@ class Preview:
         if self.port == 0:
             self.say(f"port 0 asked for any free port: using {self.server.server_address[1]}")
         self._run_rebuild(ChangeSet(frozenset(), frozenset()), first=True)
-        threading.Thread(target=self.server.serve_forever, name="digest-http", daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.1,), name="digest-http",
+                         daemon=True).start()
         self._watch()
         port = self.server.server_address[1]
         shown = f"[{self.host}]" if ":" in self.host else self.host
