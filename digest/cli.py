@@ -49,10 +49,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from digest.serve import Preview
 
     preview = Preview(Path(args.root), host=args.host, port=args.port, say=_say, polling=args.poll)
-    preview.start()
-    if args.open:
-        preview.open_browser()
-    preview.run()
+    try:
+        preview.start()
+        if args.open:
+            preview.open_browser()
+        preview.run()
+    except KeyboardInterrupt:   # Ctrl+C is how a preview ends, even before the loop began
+        preview.close()
     _say("stopped")
     return 0
 

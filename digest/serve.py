@@ -38,13 +38,15 @@ def full_rebuild(root: Path, overrides: dict[str, Any] | None = None) -> Rebuild
     return rebuild
 
 
-def failure_of(err: BaseException, root: Path) -> Failure:
-    """Describe a failed rebuild for the terminal and the overlay."""
+def failure_of(err: BaseException, root: Path, content: Path | None = None) -> Failure:
+    """Describe a failed rebuild for the terminal and the overlay (paths relative to the project)."""
     if isinstance(err, ConfigError):
         return Failure("digest.toml is invalid", tuple((_short(err.path, root), None, p) for p in err.problems))
     problems = getattr(err, "problems", None)
     if isinstance(err, DigestError) and problems:
-        items = tuple((_short(p.path, root), p.line, p.message) for p in problems)
+        # problems name files relative to the content folder; people need them from the project
+        items = tuple((_short(content / p.path if content and p.path else p.path, root), p.line, p.message)
+                      for p in problems)
         return Failure(err.message, items)
     if isinstance(err, DigestError):
         message = f"{err.message} ({err.hint})" if err.hint else err.message
@@ -215,7 +217,7 @@ class Preview:
         try:
             result = self.rebuild(batch.paths)
         except Exception as err:  # keep serving the last good site whatever went wrong
-            failure = failure_of(err, self.root)
+            failure = failure_of(err, self.root, self.config.content_dir)
             if not isinstance(err, DigestError):
                 self.say("".join(traceback.format_exception(err)).rstrip())
         finally:
