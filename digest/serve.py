@@ -38,6 +38,25 @@ def full_rebuild(root: Path, overrides: dict[str, Any] | None = None) -> Rebuild
     return rebuild
 
 
+def incremental_rebuild(root: Path, overrides: dict[str, Any] | None = None) -> Rebuild | None:
+    """Return a rebuild function over the incremental ``Builder`` when this digest has one, else None."""
+    import inspect
+
+    from digest import build as build_mod
+    builder_class = getattr(build_mod, "Builder", None)
+    if builder_class is None:
+        return None
+    builder = builder_class(root, overrides=overrides)
+    # serve needs "stop before writing on errors, not on warnings" to keep the last good site
+    options = ({"fail_on_errors": True}
+               if "fail_on_errors" in inspect.signature(builder.rebuild).parameters else {})
+
+    def rebuild(changed: frozenset[Path]) -> Any:
+        """Re-render only what the changed paths (and anything else that changed) affect."""
+        return builder.rebuild(set(changed), **options)
+    return rebuild
+
+
 def failure_of(err: BaseException, root: Path, content: Path | None = None) -> Failure:
     """Describe a failed rebuild for the terminal and the overlay (paths relative to the project)."""
     if isinstance(err, ConfigError):
@@ -84,6 +103,16 @@ def summary(result: Any) -> str:
     return ", ".join(parts)
 
 
+def _written_with_errors(result: Any, root: Path, content: Path) -> Failure | None:
+    """Describe errors a builder reported but wrote anyway (one without ``fail_on_errors``)."""
+    errors = [p for p in getattr(result, "problems", None) or [] if getattr(p, "level", "") == "error"]
+    if not errors:
+        return None
+    return Failure(f"{len(errors)} error(s); the pages of these files are missing",
+                   tuple((_short(content / p.path if p.path else None, root), p.line, p.message)
+                         for p in errors))
+
+
 class Preview:
     """One live preview of a site: its server, its watcher and its rebuild loop."""
 
@@ -94,7 +123,7 @@ class Preview:
         self.root = Path(root).resolve()
         self.host, self.port = host, port
         self.overrides = overrides
-        self.rebuild = rebuild or full_rebuild(self.root, overrides)
+        self.rebuild = rebuild or incremental_rebuild(self.root, overrides) or full_rebuild(self.root, overrides)
         self.say = say
         self.debounce = debounce
         self.polling = polling
@@ -213,9 +242,10 @@ class Preview:
         """Run one rebuild with requests held, then tell every open page to reload."""
         started = time.perf_counter()
         self.state.begin()
-        failure = None
+        failure, result = None, None
         try:
             result = self.rebuild(batch.paths)
+            failure = _written_with_errors(result, self.root, self.config.content_dir)
         except Exception as err:  # keep serving the last good site whatever went wrong
             failure = failure_of(err, self.root, self.config.content_dir)
             if not isinstance(err, DigestError):
@@ -227,7 +257,8 @@ class Preview:
         self.rebuilds += 1
         what = "first build" if first else f"changed: {batch.describe(self.root)}"
         if failure is not None:
-            self.say(f"{what} -> build failed after {ms:.0f} ms; still serving the last good site")
+            kept = "built with errors" if result is not None else "build failed; still serving the last good site"
+            self.say(f"{what} -> {kept} ({ms:.0f} ms)")
             for line in failure.lines():
                 self.say(f"  {line}")
             return
