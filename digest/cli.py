@@ -10,12 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 from digest import __version__
-from digest.errors import ConfigError, DigestError
+from digest.errors import ConfigError, DigestError, redact
 
 
 def _say(message: str) -> None:
-    """Print a progress or summary line on standard error."""
-    print(message, file=sys.stderr, flush=True)
+    """Print a progress or summary line on standard error (credentials in URLs redacted)."""
+    print(redact(message), file=sys.stderr, flush=True)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -28,19 +28,24 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.output is not None:
         overrides["output"] = args.output
     result = build(Path(args.root), strict=args.strict, overrides=overrides,
-                   progress=None if args.quiet else _say)
+                   progress=None if args.quiet else _say, clean=args.clean)
     for problem in result.problems:
         _say(str(problem))
-    site = result.site
+    articles, topics, days = result.counts
     warnings = sum(p.level == "warning" for p in result.problems)
     errors = len(result.problems) - warnings
     stats = result.stats
     if not args.quiet:
-        print(f"built {result.pages} pages from {len(site.articles)} articles, {len(site.topics)} topics, "
-              f"{len(site.days)} days in {result.seconds:.2f} s: {stats.written} written, "
+        print(f"built {result.pages} pages ({len(result.rendered)} rendered) from {articles} articles, "
+              f"{topics} topics, {days} days in {result.seconds:.2f} s: {stats.written} written, "
               f"{stats.unchanged} unchanged, {stats.removed} removed; {warnings} warnings, {errors} errors")
         print(f"open {Path(args.root).resolve() / (args.output or 'site') / 'index.html'}"
               if args.output is None else f"output: {args.output}")
+    if args.stats:
+        from digest import stats as stats_mod
+
+        for line in stats_mod.report(stats_mod.measure_site(result.output, result.templates)):
+            print(line)
     return 0
 
 
@@ -60,6 +65,69 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    """Build cleanly and publish the site to a git branch."""
+    from digest.publish import deploy
+
+    overrides = {"base_url": args.base_url} if args.base_url is not None else {}
+    result = deploy(Path(args.root), remote=args.remote, branch=args.branch, strict=args.strict,
+                    overrides=overrides, push=not args.dry_run, say=_say)
+    print(f"{result.status} {result.commit} {result.branch}")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Create a new site folder ready to build."""
+    from digest.scaffold import scaffold
+
+    made = scaffold(Path(args.path), templates=args.templates)
+    for path in made:
+        _say(f"created {path}")
+    print(f"next: cd {args.path} && digest build")
+    return 0
+
+
+def _progress_line(message: str) -> None:
+    """Rewrite one status line on a terminal, or print lines when redirected."""
+    if sys.stderr.isatty():
+        print(f"\r{message}\x1b[K", end="", file=sys.stderr, flush=True)
+    else:
+        _say(message)
+
+
+def cmd_email(args: argparse.Namespace) -> int:
+    """Write the digest email to the outbox, or send it, and print a summary."""
+    from digest.mail.run import run
+
+    overrides = {"base_url": args.base_url} if args.base_url else None
+    result = run(Path(args.root), date=args.date, week=args.week, to=args.to or [],
+                 recipients_file=Path(args.recipients) if args.recipients else None,
+                 outbox=Path(args.outbox) if args.outbox else None, send=args.send,
+                 dry_run=args.dry_run, overrides=overrides, progress=_progress_line)
+    if result.report is not None and sys.stderr.isatty():
+        print(file=sys.stderr)
+    for warning in result.warnings:
+        _say(f"warning: {warning}")
+    d, r = result.digest, result.rendered
+    print(f"digest {d.id}: {d.count} of {d.total} articles in {len(d.sections)} topics, "
+          f"HTML {r.html_bytes / 1024:.1f} KB, subject: {r.subject}")
+    if args.dry_run:
+        print(f"dry run: {len(result.recipients)} message(s) composed; nothing written or sent")
+        return 0
+    if result.report is None:
+        folder = result.written[0].parent if result.written else "-"
+        print(f"wrote {len(result.written)} message(s) to {folder}; add --send to deliver")
+        return 0
+    rep = result.report
+    print(f"sent {len(rep.sent)}, skipped {len(rep.skipped)}, failed {len(rep.failed)}"
+          f" ({rep.retries} retries)")
+    for who, why in rep.skipped:
+        print(f"  skipped {who}: {why}")
+    for who, why in rep.failed:
+        print(f"  failed {who}: {why}")
+    return 1 if rep.failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     p = argparse.ArgumentParser(prog="digest", description="Persian right-to-left news digests.")
@@ -70,6 +138,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="fail (exit 1, write nothing) on any warning or error")
     b.add_argument("--base-url", help="override base_url from digest.toml")
     b.add_argument("--output", help="override the output folder")
+    b.add_argument("--clean", action="store_true",
+                   help="ignore and clear the build cache (.digest-cache/): a full, cold build")
+    b.add_argument("--stats", action="store_true",
+                   help="after the build, print page weights (HTML, CSS, fonts; raw/gzip) per kind of page")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     b.set_defaults(func=cmd_build)
     s = sub.add_parser("serve", help="preview the site: rebuild on every save and reload the browser")
@@ -80,6 +152,32 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--open", action="store_true", help="open the preview in the default browser")
     s.add_argument("--poll", action="store_true", help="find changes by polling (network or odd file systems)")
     s.set_defaults(func=cmd_serve)
+    d = sub.add_parser("deploy", help="build cleanly and push the site to a git branch (gh-pages)")
+    d.add_argument("--root", default=".", help="the site folder (holding content/ and digest.toml)")
+    d.add_argument("--remote", help="git remote name or URL (default: [deploy] remote, else origin)")
+    d.add_argument("--branch", help="branch to publish to (default: [deploy] branch, else gh-pages)")
+    d.add_argument("--base-url", help="override base_url from digest.toml")
+    d.add_argument("--strict", action="store_true", help="refuse to publish when the build has warnings")
+    d.add_argument("--dry-run", action="store_true", help="build and commit, but do not push")
+    d.set_defaults(func=cmd_deploy)
+    n = sub.add_parser("new", help="create a new site folder with an example article")
+    n.add_argument("path", help="the folder to create (it may exist if it is empty)")
+    n.add_argument("--templates", action="store_true", help="also copy the default templates to edit")
+    n.set_defaults(func=cmd_new)
+    e = sub.add_parser("email", help="email a day's or week's digest (writes .eml files unless --send)")
+    e.add_argument("--root", default=".", help="the site folder (holding content/ and digest.toml)")
+    which = e.add_mutually_exclusive_group()
+    which.add_argument("--date", help="a Jalali day, 1403-09-02 (Persian digits too)")
+    which.add_argument("--week", help="a Saturday-to-Friday Jalali week, 1403-W36 (week 1 holds 1 Farvardin)")
+    which.add_argument("--latest", action="store_true", help="the newest day with articles (the default)")
+    whom = e.add_mutually_exclusive_group()
+    whom.add_argument("--to", action="append", metavar="ADDR", help="a recipient (repeatable)")
+    whom.add_argument("--recipients", metavar="FILE", help="one address a line, or a CSV with an 'email' column")
+    e.add_argument("--outbox", metavar="DIR", help="where .eml files go (default .digest-cache/outbox)")
+    e.add_argument("--send", action="store_true", help="deliver over SMTP ([email] in digest.toml)")
+    e.add_argument("--dry-run", action="store_true", help="compose and check everything; write and send nothing")
+    e.add_argument("--base-url", help="override base_url from digest.toml (must be absolute)")
+    e.set_defaults(func=cmd_email)
     return p
 
 
@@ -94,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             _say(f"  {problem}")
         return 1
     except DigestError as err:
+        for problem in getattr(err, "problems", ()):
+            _say(str(problem))
         _say(f"error: {err.stage}: {err}")
         return 1
     except KeyboardInterrupt:

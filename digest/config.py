@@ -18,7 +18,8 @@ All problems are reported at once, each naming its key; unknown keys are errors.
     slug = "world"
     aliases = ["بین الملل", "جهان"]
 
-Other tables (``[normalize]``, ``[email]``, ``[deploy]``) are read by the features that use them.
+Other tables (``[normalize]``, ``[email]``, ``[deploy]``, ``[feeds]``) are read by the features
+that use them (``[feeds]`` by ``digest.feeds``, ``[deploy]`` by ``digest.publish``).
 """
 
 from __future__ import annotations
@@ -83,6 +84,13 @@ class Config:
         """Return the path part of base_url, always starting and ending with '/'."""
         path = re.sub(r"^[a-z]+://[^/]+", "", self.base_url) or "/"
         return path if path.endswith("/") else path + "/"
+
+    @property
+    def site_url(self) -> str | None:
+        """Return base_url as an absolute URL ending in '/', or None when it names no host."""
+        if not re.match(r"^https?://[^/]+", self.base_url):
+            return None
+        return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -15,7 +15,16 @@ Problem                     a warning or per-file error collected during a build
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# The user-information part of a URL ("https://user:token@host", "https://token@host").
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s'\"<>]+@")
+
+
+def redact(text: str) -> str:
+    """Replace credentials written into URLs with ``***`` so no message can leak a token."""
+    return _USERINFO.sub(r"\1***@", text)
 
 
 def place(path: object = None, line: int | None = None) -> str:
@@ -79,9 +88,13 @@ class ServeError(DigestError):
 
 
 class PublishError(DigestError):
-    """Publishing failed."""
+    """Publishing failed; the message and hint never hold credentials (they are redacted here)."""
 
     stage = "publish"
+
+    def __init__(self, message: str, path: object = None, line: int | None = None,
+                 hint: str | None = None):
+        super().__init__(redact(message), path, line, redact(hint) if hint else None)
 
 
 class MailError(DigestError):

@@ -17,6 +17,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from digest.urls import relative_url
+
 MAX_NESTING = 20
 
 TAGS = {
@@ -39,7 +41,9 @@ _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9@._:/?&=#%+~'’\-]*(?:[ ,][A-Za-z0-
 
 
 def _isolate_latin(state) -> None:
-    """Wrap Latin runs of text tokens in ``<bdi dir="ltr">`` so punctuation stays put in RTL."""
+    """Wrap Latin runs of text tokens in ``<bdi dir="ltr" lang="en">`` so punctuation stays put in RTL."""
+    # lang="en": Latin runs in Persian news are mostly names, acronyms and addresses, which an
+    # English voice reads far better than the page's Persian one.
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
@@ -52,7 +56,7 @@ def _isolate_latin(state) -> None:
             for m in _LATIN_RUN.finditer(tok.content):
                 if m.start() > pos:
                     out.append(_text(tok.content[pos:m.start()]))
-                out.append(_html('<bdi dir="ltr">'))
+                out.append(_html('<bdi dir="ltr" lang="en">'))
                 out.append(_text(m.group()))
                 out.append(_html("</bdi>"))
                 pos = m.end()
@@ -103,6 +107,22 @@ def _lazy_images(state) -> None:
             tok.attrSet("decoding", "async")
 
 
+def _site_links(state) -> None:
+    """Turn site-absolute links (``/topics/x/``) into links relative to the article's page.
+
+    Written as ``/...`` they would miss the base path of a project site (``/REPO/``).
+    """
+    page = state.env.get("page_url") if isinstance(state.env, dict) else None
+    if not page:
+        return
+    for block in state.tokens:
+        for tok in (block.children or ()):
+            attr = "href" if tok.type == "link_open" else "src" if tok.type == "image" else None
+            target = str(tok.attrGet(attr) or "") if attr else ""
+            if target.startswith("/") and not target.startswith("//"):
+                tok.attrSet(attr, relative_url(page, target))
+
+
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """Return the shared Markdown parser (raw HTML off, nesting bounded)."""
@@ -110,6 +130,7 @@ def parser() -> MarkdownIt:
     md.core.ruler.push("isolate_latin", _isolate_latin)
     md.core.ruler.push("headings", _demote_and_number_headings)
     md.core.ruler.push("lazy_images", _lazy_images)
+    md.core.ruler.push("site_links", _site_links)
     return md
 
 
@@ -119,11 +140,15 @@ def sanitize(html: str) -> str:
                      link_rel="noopener noreferrer nofollow", strip_comments=True)
 
 
-def render(text: str) -> tuple[str, str]:
-    """Render Markdown to (sanitized HTML, plain text of the first paragraph)."""
+def render(text: str, page_url: str | None = None) -> tuple[str, str]:
+    """Render Markdown to (sanitized HTML, plain text of the first paragraph).
+
+    ``page_url`` is the site path the HTML will be shown at; site-absolute links become relative to it.
+    """
     md = parser()
-    tokens = md.parse(text)
-    html = md.renderer.render(tokens, md.options, {})
+    env = {"page_url": page_url}
+    tokens = md.parse(text, env)
+    html = md.renderer.render(tokens, md.options, env)
     return sanitize(html), first_paragraph(tokens)
 
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from importlib import resources
+
+from .errors import ConfigError
 
 ZWNJ = "\u200c"
 KASHIDA = "\u0640"
@@ -24,6 +31,7 @@ _CHARS = str.maketrans({
     "\u0000": "\ufffd",      # NUL becomes a visible replacement character
     "\u200b": None,          # zero-width space
     "\u00a0": " ",
+    KASHIDA: None,      # kashida (tatweel) only stretches letters; it is never part of a word
 })
 
 _MULTI_ZWNJ = re.compile(ZWNJ + "{2,}")
@@ -41,7 +49,7 @@ def to_latin_digits(text: str) -> str:
 
 
 def normalize_chars(text: str) -> str:
-    """Map Arabic ي/ك to Persian, drop BOMs and zero-width spaces, collapse doubled ZWNJs."""
+    """Map Arabic ي/ك to Persian, drop BOMs, kashidas and zero-width spaces, collapse doubled ZWNJs."""
     text = _SURROGATES.sub("\ufffd", text).translate(_CHARS)
     if ZWNJ in text:
         text = _MULTI_ZWNJ.sub(ZWNJ, text)
@@ -81,3 +89,449 @@ _TRANSLIT = str.maketrans({
 def transliterate(text: str) -> str:
     """Spell Persian letters in Latin ones, roughly; used for fallback slugs only."""
     return to_latin_digits(normalize_chars(text)).translate(_TRANSLIT)
+
+
+# ---------------------------------------------------------------------------------------------
+# The normalizer: one entry point, ``normalize``, made of switchable steps.
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NormalizeOptions:
+    """Switch each step of ``normalize`` on or off (all on by default).
+
+    The site config exposes the same names as a ``[normalize]`` table of booleans:
+
+    ``characters``
+        Arabic ي ى ك → Persian ی ک; Arabic presentation forms (U+FB50-FDFF, U+FE70-FEFE) through
+        NFKC, only on those code points; drop kashida (ـ), BOMs and zero-width spaces.
+    ``digits``
+        Arabic-Indic digits (٠-٩) → Persian (۰-۹); Latin digits glued to a Persian letter (inside a
+        Persian word, ``سال2019``) → Persian. Free-standing Latin numbers keep their digits: they
+        may be machine values, and display digits are the templates' choice.
+    ``punctuation``
+        No space before ، ؛ ؟ and exactly one after (none inside a number: ۱۲،۵); « and » hug
+        what they quote, with a space outside them; no space between a Persian word and a
+        following . : ! (Latin punctuation elsewhere is left alone).
+    ``zwnj_cleanup``
+        Collapse repeated ZWNJs; drop a ZWNJ that is not between two letters (next to a space,
+        punctuation, a digit or an end of the text).
+    ``join_affixes``
+        Join affixes written with a space by a ZWNJ where safe: ``می شود`` → ``می‌شود``,
+        ``نمی دانم``, ``کتاب ها`` → ``کتاب‌ها``, ``بزرگ ترین``; only when the stem is a known word.
+    ``restore_zwnj``
+        Put back ZWNJs lost inside glued words (``میافزاید`` → ``می‌افزاید``,
+        ``رئیسجمهور`` → ``رئیس‌جمهور``) from the mined lexicon and affix rules.
+
+    URLs, e-mail addresses, code spans, Latin words and digit machine values (``2024-11-22T19:45``,
+    ``1403/09``) are never touched by any step.
+    """
+
+    characters: bool = True
+    digits: bool = True
+    punctuation: bool = True
+    zwnj_cleanup: bool = True
+    join_affixes: bool = True
+    restore_zwnj: bool = True
+
+    @classmethod
+    def from_config(cls, table: Mapping[str, object] | None) -> "NormalizeOptions":
+        """Build options from a ``[normalize]`` config table, rejecting unknown keys and non-booleans."""
+        if not table:
+            return cls()
+        names = {f.name for f in fields(cls)}
+        problems = []
+        for key, value in table.items():
+            if key not in names:
+                problems.append(f"[normalize] has no option {key!r} (known: {', '.join(sorted(names))})")
+            elif not isinstance(value, bool):
+                problems.append(f"[normalize] {key} must be true or false, not {value!r}")
+        if problems:
+            raise ConfigError(problems)
+        return cls(**table)  # type: ignore[arg-type]
+
+
+DEFAULT_OPTIONS = NormalizeOptions()
+
+
+# Arabic-script letters (no digits, no punctuation) and the combining marks that may sit on them.
+_LETTERS = "\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
+_MARKS = "\u064b-\u065f\u0670"
+_LETTER_OR_MARK = re.compile(f"[{_LETTERS}{_MARKS}]")
+_LETTER_ONLY = re.compile(f"[{_LETTERS}]")
+# Letters that never join the next one: a ZWNJ after them changes nothing on screen.
+NON_JOINING = ("\u0621-\u0625\u0627\u0629\u062f-\u0632\u0648\u0698\u0671-\u0673\u0688-\u0699"
+               "\u06c0\u06c3-\u06cb\u06cd\u06cf\u06d2\u06d3\u06d5")
+_NON_JOINING_END = re.compile(f"[{NON_JOINING}]")
+
+# Spans no step may change. Each is swapped for a private-use placeholder character while the
+# steps run, then put back. URLs, e-mail addresses and code are found first, anywhere in the
+# text (so a letter glued before "https://" cannot hide the URL on a second pass); Latin words
+# and digit machine values second. Placeholders already in the input are stashed as themselves.
+_PLACEHOLDER = "\ue000"         # first kind: URL, e-mail, code
+_PLACEHOLDER_2 = "\ue001"       # second kind: Latin words, digit values
+_PROTECTED_ANYWHERE = re.compile(
+    r"```.*?```"                                            # fenced code
+    r"|`[^`\n]+`"                                           # inline code
+    r"|(?:[a-z][a-z0-9+.\-]*://|www\.)"                     # URLs, up to a space or Persian
+    r"[^\s«»،؛؟<>\"']*[^\s«»،؛؟<>\"'.,;:!?)]"                # punctuation; no trailing dot
+    r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"  # e-mail addresses
+    r"|[\ue000\ue001]",
+    re.IGNORECASE | re.DOTALL,
+)
+_PROTECTED_ANYWHERE_HINTS = ("`", "://", "www.", "WWW.", "@", _PLACEHOLDER, _PLACEHOLDER_2)
+# Latin words and digit machine values: runs of ASCII letters and digits joined by connectors
+# (2024-11-22T19:45, G5, 1403/09, 19:45, 3.14, 12,500). A bare digit run (a number) is not
+# protected. The pattern starts with a plain character class, which lets the regex engine
+# skip quickly over Persian text.
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[\-.:/+#%&=?~@',][A-Za-z0-9_]+)*")
+
+# --- characters -------------------------------------------------------------------------------
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
+# str.replace per character present beats str.translate, which is slow on non-ASCII text.
+_CHAR_REPLACEMENTS = (
+    ("ي", "ی"), ("ى", "ی"), ("ك", "ک"), ("ڪ", "ک"), ("\u00a0", " "), ("\u0000", "\ufffd"),
+)
+_INVISIBLE = (KASHIDA, "\ufeff", "\u200b")
+# Next to a protected span, invisible characters stay, for the same reason as ZWNJs do (see
+# _JOINABLE): deleting one between two spans would fuse them.
+_INVISIBLE_AWAY_FROM_SPANS = re.compile("(?<!\ue000)[\u0640\u200b\ufeff](?!\ue000)")
+
+# --- digits -----------------------------------------------------------------------------------
+_ARABIC_DIGIT = re.compile("[\u0660-\u0669]")
+_ARABIC_TO_PERSIAN = str.maketrans(ARABIC_DIGITS, PERSIAN_DIGITS)
+_LATIN_NUMBER = re.compile("[0-9]+")
+
+# --- punctuation ------------------------------------------------------------------------------
+_SPACE_BEFORE = re.compile("[ \t]+(?=[،؛؟»])")
+_SPACE_BEFORE_PAIRS = tuple(space + mark for space in " \t" for mark in "،؛؟»")
+_SPACE_AFTER_OPEN = re.compile("«[ \t]+")
+# A separator followed by anything that is not a space or more closing punctuation gets one space.
+_AFTER_SEPARATOR = re.compile("([،؛؟])[ \t]*(?=[^\\s،؛؟!?.:»)\\]}…,;\"'])")
+_BEFORE_OPEN = re.compile("«")
+_NO_SPACE_BEFORE_OPEN = frozenset(" \t\n\r\f\v«([{/-–—\"'")
+_AFTER_CLOSE = re.compile("»(?=[^\\s«»)\\]}،؛؟.!?:…,;\"'/\\-–—])")
+# A full stop, colon or exclamation mark is pulled back onto the Persian word before it.
+_SPACE_BEFORE_STOP = re.compile(" +(?=[.:!](?:\\s|$))")
+_DIGIT = re.compile("[0-9\u06f0-\u06f9\u0660-\u0669]")
+
+# --- ZWNJ cleanup -----------------------------------------------------------------------------
+# Placeholders count as letters: deleting a ZWNJ between two protected spans would fuse them,
+# and a second pass would then find different spans (an e-mail address swallowing a URL).
+_JOINABLE = f"[^\\W\\d_]|[{_MARKS}\ue000\ue001]"
+_MULTI_ZWNJ_RUN = re.compile("\u200c\u200c+")
+_ZWNJ_NOT_BEFORE_LETTER = re.compile(f"\u200c(?!{_JOINABLE})")
+
+# --- words ------------------------------------------------------------------------------------
+_WORD = f"[{_LETTERS}{_MARKS}]+(?:\u200c[{_LETTERS}{_MARKS}]+)*"
+WORD_RE = re.compile(_WORD)
+# Candidates for restoration: every maximal run of letters, marks and ZWNJs. Runs that hold a
+# ZWNJ or a mark, or are shorter than three letters, map to themselves. A plain character class
+# lets the regex engine scan fast, and splitting on it then mapping the runs through a dict
+# avoids a Python call per word.
+_GLUED_CANDIDATE = re.compile(f"([{_LETTERS}{_MARKS}\u200c]+)")
+_MARK = re.compile(f"[{_MARKS}]")
+_GLUED_PREFIXES = ("نمی", "می")
+# Longest first, so ``هایی`` wins over ``های`` and ``ها``.
+_PLURAL_SUFFIXES = ("هایشان", "هایتان", "هایمان", "هاست", "هایی", "هایم", "هایت", "هایش", "های", "ها")
+_COMPARATIVE_SUFFIXES = ("ترین", "تری", "تر")
+# Endings that take a ZWNJ only after a silent final ه (خانه‌ای، گفته‌اند، خانه‌ی).
+_AFTER_HEH_SUFFIXES = ("اند", "ایم", "اید", "است", "ای", "ام", "اش", "ات", "ی")
+# Possessive endings that take a ZWNJ after a final ه or ی (خانه‌مان، زندگی‌تان).
+_POSSESSIVE_SUFFIXES = ("مان", "تان", "شان")
+# Both start with a literal, which lets the regex engine skip ahead quickly.
+_SPACED_PREFIX = re.compile(f"(نمی|می) +(?=({_WORD}))")
+_SPACED_SUFFIX = re.compile(
+    f" +(هایشان|هایتان|هایمان|هایی|هایم|هایت|هایش|های|ها|ترین|تر|اند|ایم|اید|ای|ام)"
+    f"(?![{_LETTERS}{_MARKS}\u200c])"
+)
+_WORD_AT_END = re.compile(f"(?:{_WORD})$")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    glued: dict[str, str]       # glued spelling -> ZWNJ spelling
+    words: frozenset[str]       # real words written without a ZWNJ (never split by a rule)
+    adjectives: frozenset[str]  # stems that take تر / ترین
+    verbs: dict[str, str]       # what may follow می / نمی, glued -> ZWNJ spelling
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    """Load the packaged ZWNJ lexicon once per process."""
+    raw = resources.files("digest").joinpath("data/zwnj.txt.gz").read_bytes()
+    glued: dict[str, str] = {}
+    words: set[str] = set()
+    adjectives: set[str] = set()
+    verbs: dict[str, str] = {}
+    section = ""
+    for line in gzip.decompress(raw).decode("utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif section == "glued":
+            glued[line.replace(ZWNJ, "")] = line
+        elif section == "words":
+            words.add(line)
+        elif section == "adjectives":
+            adjectives.add(line)
+        elif section == "verbs":
+            verbs[line.replace(ZWNJ, "")] = line
+    return _Lexicon(glued, frozenset(words), frozenset(adjectives), verbs)
+
+
+def _known_stem(stem: str, lex: _Lexicon) -> str | None:
+    """Return the correct spelling of ``stem`` if it is a known word, else None."""
+    if stem in lex.glued:
+        return lex.glued[stem]
+    if stem in lex.words:
+        return stem
+    return None
+
+
+def _silent_end(stem: str) -> bool:
+    """Tell whether ``stem`` ends in a ه that is a vowel (خانه), not a consonant (راه، کوه)."""
+    return len(stem) >= 3 and stem[-1] == "ه" and stem[-2] not in "اوآ"
+
+
+def _vowel_yeh_end(stem: str) -> bool:
+    """Tell whether ``stem`` ends in a ی that is a vowel (زندگی), not a consonant (روی، رأی)."""
+    return len(stem) >= 3 and stem[-1] == "ی" and stem[-2] not in "اوآأ"
+
+
+def _rule_restore(word: str, lex: _Lexicon) -> str:
+    """Return ``word`` (letters only, no ZWNJ) with its lost ZWNJs put back, or unchanged."""
+    found = lex.glued.get(word)
+    if found is not None:
+        return found
+    if word in lex.words or len(word) < 4:
+        return word
+    for prefix in _GLUED_PREFIXES:
+        if word.startswith(prefix):
+            rest = lex.verbs.get(word[len(prefix):])
+            if rest is not None:
+                return prefix + ZWNJ + rest
+    for suffix in _PLURAL_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            stem = _known_stem(word[: -len(suffix)], lex)
+            if stem is not None:
+                # After a non-joining letter (کشورها) the glued form already looks right.
+                return word if _NON_JOINING_END.match(stem[-1]) else stem + ZWNJ + suffix
+    for suffix in _COMPARATIVE_SUFFIXES:
+        if word.endswith(suffix) and word[: -len(suffix)] in lex.adjectives:
+            return word[: -len(suffix)] + ZWNJ + suffix
+    for suffix in _AFTER_HEH_SUFFIXES:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and _silent_end(stem):
+            known = _known_stem(stem, lex)
+            if known is not None:
+                return known + ZWNJ + suffix
+    for suffix in _POSSESSIVE_SUFFIXES:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and (_silent_end(stem) or _vowel_yeh_end(stem)):
+            known = _known_stem(stem, lex)
+            if known is not None:
+                return known + ZWNJ + suffix
+    return word
+
+
+class _RestoredWords(dict):
+    """Words already looked at, each mapped to its restored spelling; filled on first lookup."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= 200_000:
+            self.clear()  # only a guard against unbounded growth on odd input
+        if len(word) < 3 or ZWNJ in word or _MARK.search(word):
+            result = word  # the writer placed ZWNJs here, or marks make the lookup meaningless
+        else:
+            result = _rule_restore(word, _lexicon())
+        self[word] = result
+        return result
+
+
+_RESTORED = _RestoredWords()
+
+
+def restore_zwnj(text: str) -> str:
+    """Put back the ZWNJs lost inside glued Persian words of ``text``; touch nothing else."""
+    pieces = _GLUED_CANDIDATE.split(text)
+    if len(pieces) == 1:
+        return text
+    pieces[1::2] = map(_RESTORED.__getitem__, pieces[1::2])
+    return "".join(pieces)
+
+
+def _join_prefix(match: re.Match[str]) -> str:
+    start = match.start()
+    text = match.string
+    if start and (text[start - 1] == ZWNJ or _LETTER_OR_MARK.match(text, start - 1)):
+        return match.group()  # the end of a longer word such as کمی
+    # The verb after the spaces is matched by a look-ahead and stays as written: only the
+    # spaces become a ZWNJ. (Its own lost ZWNJs were put back by the restore step.)
+    if match.group(2).replace(ZWNJ, "") in _lexicon().verbs:
+        return match.group(1) + ZWNJ
+    return match.group()
+
+
+def _join_suffix(match: re.Match[str]) -> str:
+    text = match.string
+    head = _WORD_AT_END.search(text, max(0, match.start() - 60), match.start())
+    if head is None:
+        return match.group()
+    stem, suffix = head.group(), match.group(1)
+    lex = _lexicon()
+    flat = stem.replace(ZWNJ, "")
+    known = stem in lex.words or lex.glued.get(flat) == stem or (ZWNJ not in stem and flat in lex.glued)
+    if suffix.startswith("ها"):
+        ok = known
+    elif suffix.startswith("تر"):
+        ok = flat in lex.adjectives
+    else:
+        ok = known and _silent_end(stem)
+    return ZWNJ + suffix if ok else match.group()
+
+
+def join_affixes(text: str) -> str:
+    """Join affixes written with a space (``می شود``, ``کتاب ها``) to their known stem by a ZWNJ."""
+    if "می " in text:
+        text = _SPACED_PREFIX.sub(_join_prefix, text)
+    return _SPACED_SUFFIX.sub(_join_suffix, text)
+
+
+def _space_after_separator(match: re.Match[str]) -> str:
+    # A comma between two digits with no space is a number's separator, not a pause.
+    start, end = match.start(), match.end()
+    text = match.string
+    if end == start + 1 and start > 0 and _DIGIT.match(text, start - 1) and _DIGIT.match(text, end):
+        return match.group()
+    return match.group(1) + " "
+
+
+def _space_before_open(match: re.Match[str]) -> str:
+    start = match.start()
+    if start and match.string[start - 1] not in _NO_SPACE_BEFORE_OPEN:
+        return " «"
+    return "«"
+
+
+def _pull_stop_back(match: re.Match[str]) -> str:
+    start = match.start()
+    if start and _LETTER_ONLY.match(match.string, start - 1):
+        return ""
+    return match.group()
+
+
+def _fix_punctuation(text: str) -> str:
+    # Each rule runs only when its trigger is present: cheap substring tests skip most of them.
+    if any(pair in text for pair in _SPACE_BEFORE_PAIRS):
+        text = _SPACE_BEFORE.sub("", text)
+    if "«" in text:
+        if "« " in text or "«\t" in text:
+            text = _SPACE_AFTER_OPEN.sub("«", text)
+        text = _BEFORE_OPEN.sub(_space_before_open, text)
+    if "»" in text:
+        text = _AFTER_CLOSE.sub("» ", text)
+    if " ." in text or " :" in text or " !" in text:
+        text = _SPACE_BEFORE_STOP.sub(_pull_stop_back, text)
+    return _AFTER_SEPARATOR.sub(_space_after_separator, text)
+
+
+def _fix_chars(text: str) -> str:
+    if _PRESENTATION.search(text):
+        text = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    if any(ch in text for ch in _INVISIBLE):
+        if _PLACEHOLDER in text:
+            text = _INVISIBLE_AWAY_FROM_SPANS.sub("", text)
+        else:
+            for ch in _INVISIBLE:
+                text = text.replace(ch, "")
+    for old, new in _CHAR_REPLACEMENTS:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+def _fix_digits(text: str) -> str:
+    if _ARABIC_DIGIT.search(text):
+        text = text.translate(_ARABIC_TO_PERSIAN)
+    return _LATIN_NUMBER.sub(_persian_digits_in_word, text)
+
+
+def _persian_digits_in_word(match: re.Match[str]) -> str:
+    # Digits touching a Persian letter belong to a word (سال2019); free-standing ones are numbers.
+    text, start, end = match.string, match.start(), match.end()
+    if (start and _LETTER_OR_MARK.match(text, start - 1)) or _LETTER_OR_MARK.match(text, end):
+        return match.group().translate(_TO_PERSIAN_DIGITS)
+    return match.group()
+
+
+def _clean_zwnj(text: str) -> str:
+    text = _MULTI_ZWNJ_RUN.sub(ZWNJ, text)
+    text = _ZWNJ_NOT_BEFORE_LETTER.sub("", text)
+    # The same rule on the reversed text removes ZWNJs not preceded by a letter, without a
+    # look-behind that would slow every position of the scan.
+    return _ZWNJ_NOT_BEFORE_LETTER.sub("", text[::-1])[::-1]
+
+
+def _stash_anywhere(text: str, spans: list[str]) -> str:
+    """Swap URLs, e-mail addresses, code and placeholders for ``_PLACEHOLDER``, keeping them in ``spans``."""
+    if not any(hint in text for hint in _PROTECTED_ANYWHERE_HINTS):
+        return text
+
+    def keep(match: re.Match[str]) -> str:
+        """Remember one span and put the placeholder in its place."""
+        spans.append(match.group())
+        return _PLACEHOLDER
+    return _PROTECTED_ANYWHERE.sub(keep, text)
+
+
+def _stash_words(text: str, spans: list[str]) -> str:
+    """Swap Latin words and digit machine values for ``_PLACEHOLDER_2``, keeping them in ``spans``."""
+    def keep(match: re.Match[str]) -> str:
+        """Remember a Latin word or machine value; leave a bare number alone."""
+        token = match.group()
+        if token.isdigit() or token == "_" * len(token):
+            return token
+        spans.append(token)
+        return _PLACEHOLDER_2
+    return _ASCII_TOKEN.sub(keep, text)
+
+
+def _unstash(text: str, placeholder: str, spans: list[str]) -> str:
+    parts = text.split(placeholder)
+    out = [parts[0]]
+    for kept, part in zip(spans, parts[1:]):
+        out += (kept, part)
+    return "".join(out)
+
+
+def normalize(text: str, options: NormalizeOptions | None = None) -> str:
+    """Normalize Persian ``text``: characters, digits, punctuation spacing and ZWNJs (see NormalizeOptions)."""
+    if text.isascii():
+        return text  # no step changes pure ASCII; this keeps Latin-only inputs free
+    opts = options or DEFAULT_OPTIONS
+    if _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
+    first: list[str] = []
+    second: list[str] = []
+    work = _stash_anywhere(text, first)
+    if opts.characters:
+        work = _fix_chars(work)
+    # Latin words are found only after the character step, which may delete a kashida or a
+    # zero-width space between two of them; found earlier, a second pass would see other words.
+    work = _stash_words(work, second)
+    if opts.zwnj_cleanup and ZWNJ in work:
+        work = _clean_zwnj(work)
+    if opts.digits:  # after the cleanup, which can bring a digit next to a letter
+        work = _fix_digits(work)
+    if opts.punctuation:
+        work = _fix_punctuation(work)
+    if opts.restore_zwnj:
+        work = restore_zwnj(work)
+    if opts.join_affixes:
+        work = join_affixes(work)
+    if second:
+        work = _unstash(work, _PLACEHOLDER_2, second)
+    if first:
+        work = _unstash(work, _PLACEHOLDER, first)
+    return work

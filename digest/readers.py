@@ -49,6 +49,22 @@ class _FrontMatterLoader(_BaseLoader):
 
     yaml_implicit_resolvers: dict = {}
 
+    def construct_document(self, node):
+        """Refuse anchors and aliases (no article needs them; alias bombs abuse them), then build."""
+        seen: set[int] = set()
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if id(current) in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "aliases (*name) are not allowed in front matter", current.start_mark)
+            seen.add(id(current))
+            if isinstance(current, yaml.MappingNode):
+                stack.extend(n for pair in current.value for n in pair)
+            elif isinstance(current, yaml.SequenceNode):
+                stack.extend(current.value)
+        return super().construct_document(node)
+
     def construct_mapping(self, node, deep=False):
         """Build a mapping, remembering each key's line and warning about duplicate keys."""
         seen: dict[Any, int] = {}
@@ -74,8 +90,9 @@ def parse_front_matter(text: str, first_line: int) -> tuple[dict, dict[str, int]
         mark = getattr(err, "problem_mark", None)
         line = first_line + mark.line if mark else first_line
         problem = getattr(err, "problem", None) or str(err)
-        raise _LineError(line, f"invalid YAML front matter: {problem}",
-                         "quote values that contain ':' or start with a special character") from None
+        hint = ("put the value in quotes: title: \"...: ...\"" if "mapping values" in str(problem)
+                else None)
+        raise _LineError(line, f"invalid YAML front matter: {problem}", hint) from None
     finally:
         loader.dispose()
     if data is None:
@@ -301,11 +318,12 @@ def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, finger
     if id_warning:
         warnings.append(Problem("warning", id_warning, rel, line("id")))
     source_url = fields.get("source_url", fields.get("url"))
-    html, first = markup.render(norm(body))
+    day = jalali.jday(published)
+    html, first = markup.render(norm(body), page_url=f"/{day.path}/{art_id}/")
     summary = norm(_text(fields.get("summary", ""), "summary", line("summary")))
     article = Article(
         id=art_id, path=rel, title=title, published=published, has_time=has_time,
-        day=jalali.jday(published), topic_name=topic_name, body_html=html,
+        day=day, topic_name=topic_name, body_html=html,
         summary=summary or shorten(first, settings.summary_length),
         tags=tuple(norm(t) for t in _tags(fields.get("tags", []), line("tags"))),
         source=norm(_text(fields["source"], "source", line("source"))) if fields.get("source") else None,

@@ -8,6 +8,7 @@ article text is only ever passed in as a value, never compiled as a template.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import sys
 import traceback
@@ -18,12 +19,13 @@ from typing import Any, Iterable
 import jinja2
 import markupsafe
 
-from digest import jalali
+from digest import feeds, jalali
 from digest.assemble import Page
 from digest.config import Config
 from digest.errors import TemplateError
 from digest.model import Site
 from digest.persian import to_persian_digits
+from digest.urls import relative_url
 
 
 @lru_cache(maxsize=1)
@@ -46,22 +48,6 @@ def template_dirs(config: Config) -> list[Path]:
     return [default]
 
 
-def relative_url(frm: str, to: str) -> str:
-    """Return the link from page ``frm`` to site path ``to``, so the site works under any base path."""
-    if "://" in to or to.startswith(("mailto:", "#")):
-        return to
-    src = frm.strip("/").split("/")[:-1] if not frm.endswith("/") else frm.strip("/").split("/")
-    src = [p for p in src if p]
-    dst = [p for p in to.strip("/").split("/") if p]
-    common = 0
-    while common < min(len(src), len(dst)) and src[common] == dst[common]:
-        common += 1
-    rel = "../" * (len(src) - common) + "/".join(dst[common:])
-    if to.endswith("/") and dst[common:]:
-        rel += "/"
-    return rel or "./"
-
-
 @jinja2.pass_context
 def _url(context: Any, target: str) -> str:
     """Jinja filter: link to a site path from the page being rendered (absolute on the 404 page)."""
@@ -70,16 +56,26 @@ def _url(context: Any, target: str) -> str:
     return relative_url(context["page_url"], target)
 
 
+_HAS_LATIN = re.compile("[A-Za-z]")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9@._:/?&=#%+~'’\-]*(?:[ ,][A-Za-z0-9@._:/?&=#%+~'’\-]*[A-Za-z0-9/])*")
 
 
+@jinja2.pass_context
+def _absolute(context: Any, target: str) -> str:
+    """Jinja filter: a site path as an absolute URL (base_url must name a host; see config.site_url)."""
+    config = context["config"]
+    return (config.site_url or config.base_path) + target.lstrip("/")
+
+
 def _bidi(value: Any) -> markupsafe.Markup:
-    """Jinja filter: escape text and isolate its Latin runs in ``<bdi dir="ltr">``."""
+    """Jinja filter: escape text and isolate its Latin runs in ``<bdi dir="ltr" lang="en">``."""
     raw = "" if value is None else str(value)
+    if not _HAS_LATIN.search(raw):      # most Persian text: nothing to isolate
+        return markupsafe.escape(raw)
     parts, pos = [], 0
     for m in _LATIN_RUN.finditer(raw):
         parts.append(str(markupsafe.escape(raw[pos:m.start()])))
-        parts.append(f'<bdi dir="ltr">{markupsafe.escape(m.group())}</bdi>')
+        parts.append(f'<bdi dir="ltr" lang="en">{markupsafe.escape(m.group())}</bdi>')
         pos = m.end()
     parts.append(str(markupsafe.escape(raw[pos:])))
     return markupsafe.Markup("".join(parts))
@@ -98,7 +94,32 @@ def _jmonth(value: Any) -> str:
     return jalali.format_month(year, month)
 
 
-def environment(config: Config, cache_dir: Path | None = None) -> jinja2.Environment:
+class RecordingEnvironment(jinja2.Environment):
+    """A Jinja2 environment that notes every template name loaded while ``loaded`` is a set.
+
+    Extends, includes and imports all load through ``_load_template``, so a page's record lists
+    every template file its output depends on.
+    """
+
+    loaded: set[str] | None = None
+
+    def _load_template(self, name: str, globals: Any) -> jinja2.Template:
+        """Load a template, recording its name."""
+        if self.loaded is not None:
+            self.loaded.add(name)
+        return super()._load_template(name, globals)
+
+
+def template_hash(env: jinja2.Environment, name: str) -> str:
+    """Return a hash of the source a template name resolves to now ("missing" if none)."""
+    try:
+        source, filename, _ = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        return "missing"
+    return hashlib.blake2b(f"{filename}\0{source}".encode(), digest_size=16).hexdigest()
+
+
+def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvironment:
     """Make the Jinja2 environment for one build."""
     dirs = template_dirs(config)
     loader = jinja2.ChoiceLoader([
@@ -109,16 +130,17 @@ def environment(config: Config, cache_dir: Path | None = None) -> jinja2.Environ
     if cache_dir is not None:
         (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
         cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+    env = RecordingEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
                              auto_reload=False)
     env.filters.update({
         "fa": to_persian_digits, "bidi": _bidi, "jday": _jday, "jmonth": _jmonth, "url": _url,
+        "absolute": _absolute,
         "time": jalali.format_time, "iso": lambda d: d.isoformat(),
     })
     env.globals.update({
         "weekdays": jalali.WEEKDAYS, "weekdays_short": jalali.WEEKDAYS_SHORT,
-        "months": jalali.MONTHS,
+        "months": jalali.MONTHS, "feeds": feeds.settings(config),
     })
     return env
 
@@ -131,6 +153,16 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page], site: Site, con
     for page in pages:
         out[page.output] = render_page(env, page, shared)
     return out
+
+
+def render_recorded(env: RecordingEnvironment, page: Page, shared: dict[str, Any]
+                    ) -> tuple[bytes, tuple[str, ...]]:
+    """Render one page and return its bytes and the names of every template it loaded."""
+    env.loaded = set()
+    try:
+        return render_page(env, page, shared), tuple(sorted(env.loaded))
+    finally:
+        env.loaded = None
 
 
 def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any]) -> bytes:

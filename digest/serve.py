@@ -1,9 +1,10 @@
 """``digest serve``: build, serve the output folder, rebuild on every save and reload open pages.
 
 The build is a callable ``rebuild(changed_paths) -> result`` so that the preview does not care how
-the site is rebuilt: today ``full_rebuild`` builds everything; an incremental builder can be passed
-in its place. A rebuild must raise a DigestError *before writing* when it fails, so that the last
-good site stays on disk and keeps being served (``build(..., fail_on_errors=True)`` does).
+the site is rebuilt: by default ``incremental_rebuild`` (the ``Builder``, re-rendering only the pages
+the change affects); ``full_rebuild`` renders everything and is kept for comparison. A rebuild
+must raise a DigestError *before writing* when it fails, so that the last
+good site stays on disk and keeps being served (``Builder.rebuild(..., fail_on_errors=True)`` does).
 
 Threads: rebuilds run in the thread that calls ``Preview.run`` (the main thread under the CLI, where
 ``time_limit``'s SIGALRM works); the HTTP server answers in background threads; watchdog delivers
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from digest import config as config_mod
-from digest.build import build
+from digest.build import Builder
 from digest.config import CONFIG_FILE, Config
 from digest.errors import ConfigError, DigestError
 from digest.serve_http import Failure, PreviewServer, SiteState, bind, is_loopback
@@ -31,29 +32,20 @@ Say = Callable[[str], None]
 
 
 def full_rebuild(root: Path, overrides: dict[str, Any] | None = None) -> Rebuild:
-    """Return a rebuild function that builds the whole site, refusing to write when any file has an error."""
+    """Return a rebuild function that renders every page each time (no cache), refusing to write on errors."""
     def rebuild(changed: frozenset[Path]) -> Any:
         """Build everything (the changed paths are only reported)."""
-        return build(root, overrides=overrides, fail_on_errors=True)
+        return Builder(root, overrides=overrides, cache=False).rebuild(fail_on_errors=True)
     return rebuild
 
 
-def incremental_rebuild(root: Path, overrides: dict[str, Any] | None = None) -> Rebuild | None:
-    """Return a rebuild function over the incremental ``Builder`` when this digest has one, else None."""
-    import inspect
-
-    from digest import build as build_mod
-    builder_class = getattr(build_mod, "Builder", None)
-    if builder_class is None:
-        return None
-    builder = builder_class(root, overrides=overrides)
-    # serve needs "stop before writing on errors, not on warnings" to keep the last good site
-    options = ({"fail_on_errors": True}
-               if "fail_on_errors" in inspect.signature(builder.rebuild).parameters else {})
+def incremental_rebuild(root: Path, overrides: dict[str, Any] | None = None) -> Rebuild:
+    """Return a rebuild function that re-renders only the pages the changes affect."""
+    builder = Builder(root, overrides=overrides)
 
     def rebuild(changed: frozenset[Path]) -> Any:
-        """Re-render only what the changed paths (and anything else that changed) affect."""
-        return builder.rebuild(set(changed), **options)
+        """Rebuild what the changed paths (and anything else that changed) affect."""
+        return builder.rebuild(set(changed), fail_on_errors=True)
     return rebuild
 
 
@@ -123,7 +115,7 @@ class Preview:
         self.root = Path(root).resolve()
         self.host, self.port = host, port
         self.overrides = overrides
-        self.rebuild = rebuild or incremental_rebuild(self.root, overrides) or full_rebuild(self.root, overrides)
+        self.rebuild = rebuild or incremental_rebuild(self.root, overrides)
         self.say = say
         self.debounce = debounce
         self.polling = polling

@@ -15,6 +15,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from digest.config import Config
 from digest.errors import OutputError
@@ -64,6 +65,8 @@ class Writer:
         self.state = state
         self.journal = state / "write-journal.json"
         self.manifest_path = state / "manifest.json"
+        self.last_changed: list[str] = []
+        self.last_removed: list[str] = []
 
     def recover(self) -> None:
         """Finish or undo a write that was interrupted."""
@@ -88,32 +91,39 @@ class Writer:
         except (OSError, ValueError):
             return None
 
-    def write(self, files: dict[str, bytes], partial: bool = False) -> WriteStats:
-        """Make the output folder hold exactly ``files`` (or only update them when ``partial``)."""
+    def write(self, files: dict[str, bytes], partial: bool = False,
+              keep: Iterable[str] = ()) -> WriteStats:
+        """Make the output folder hold exactly ``files`` plus ``keep`` (or only update, when ``partial``).
+
+        ``keep`` names files of the last write that stay as they are without being passed again
+        (an incremental build knows they did not change).
+        """
         self.recover()
         self.state.mkdir(parents=True, exist_ok=True)
         old = self.manifest()
         scanned = old is None
         if scanned:
             old = self._scan()
+        kept = {rel: old[rel] for rel in keep if rel in old and rel not in files}
         hashes = {rel: _hash(data) for rel, data in files.items()}
         if scanned:  # no record of the last write: compare with the bytes on disk
             changed = [rel for rel in files if not self._same_on_disk(rel, files[rel])]
         else:
             changed = [rel for rel, h in hashes.items()
                        if old.get(rel) != h or not (self.out / rel).is_file()]
-        stale = [] if partial else sorted(set(old) - set(files))
+        stale = [] if partial else sorted(set(old) - set(files) - set(kept))
         if changed or stale:
             moves = self._stage(changed, files)
             self._save_json(self.journal, {"phase": "commit", "moves": moves, "remove": stale})
             self._apply(moves, stale)
             self.journal.unlink(missing_ok=True)
+        self.last_changed, self.last_removed = changed, stale
         if changed or stale or scanned:
-            manifest = {**old, **hashes} if partial else hashes
+            manifest = {**old, **hashes} if partial else {**kept, **hashes}
             for rel in stale:
                 manifest.pop(rel, None)
             self._save_json(self.manifest_path, manifest)
-        return WriteStats(len(changed), len(files) - len(changed), len(stale))
+        return WriteStats(len(changed), len(files) - len(changed) + len(kept), len(stale))
 
     def _scan(self) -> dict[str, str]:
         """List files already in the output folder (without a manifest we compare bytes)."""

@@ -100,3 +100,30 @@ def browser():
         launched = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+SAMPLE_PER_PAGE = 3  # lower than digest.toml's so topic pages paginate and page 2 is exercised
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build a copy of the repository's sample site (content/, digest.toml) once; return its output."""
+    from digest.build import build
+
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copy(ROOT / "digest.toml", root / "digest.toml")
+    result = build(root, overrides={"per_page": SAMPLE_PER_PAGE})
+    assert not [p for p in result.problems if p.level == "error"], result.problems
+    return root / "site"
+
+
+@pytest.fixture(scope="session")
+def sample_url(sample_site: Path) -> Iterator[str]:
+    """Serve the built sample site on a free loopback port for the whole session."""
+    handler = functools.partial(QuietHandler, directory=str(sample_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()

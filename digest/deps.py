@@ -1,0 +1,106 @@
+"""Page fingerprints: a hash of everything a page displays, so unchanged pages are not re-rendered.
+
+A page's *subject* (its article, day, month, year or topic page) counts in full, down to each
+article's content; objects it only *mentions* (neighbours, its topic, calendar cells) count by
+summary: URL, name or date, and article count. Every page also covers the site-wide navigation
+and a global key (code version and config). See docs/incremental.md for the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from digest.assemble import CalendarCell, Page
+from digest.jalali import JDate
+from digest.model import Article, Day, Month, Site, Topic, Year
+
+# Which context keys are the page's subject, per template; the rest are summarized.
+SUBJECTS: dict[str, frozenset[str]] = {
+    "index.html": frozenset({"day"}),
+    "day.html": frozenset({"day"}),
+    "article.html": frozenset({"article", "related"}),
+    "month.html": frozenset({"month"}),
+    "year.html": frozenset({"year"}),
+    "topic.html": frozenset({"days"}),
+    "topics.html": frozenset(),
+    "404.html": frozenset(),
+}
+
+
+def article_token(a: Article) -> str:
+    """Return an article's identity: its source path and the hash of its source bytes."""
+    return f"A{a.path}\0{a.fingerprint}"
+
+
+class Fingerprints:
+    """Computes page fingerprints for one assembled site, memoizing shared parts."""
+
+    def __init__(self, site: Site, global_key: str):
+        self.site = site
+        self._memo: dict[tuple[int, bool], str] = {}
+        self.base = global_key + "\0" + self._nav()
+
+    def _nav(self) -> str:
+        """Return what every page shows about the whole site (nav and footer)."""
+        s = self.site
+        topics = "|".join(f"{t.key}\0{t.name}\0{t.slug}" for t in s.topics)
+        newest = self.summary(s.years[0]) if s.years else "-"
+        return f"N{topics}\0{len(s.articles)}\0{len(s.days)}\0{newest}"
+
+    def page(self, page: Page) -> str:
+        """Return the fingerprint of one page."""
+        subjects = SUBJECTS.get(page.template)
+        parts = [self.base, page.template, page.url]
+        if page.template == "topics.html":
+            parts.append("|".join(self.summary(t) for t in self.site.topics))
+        for key in sorted(page.context):
+            deep = subjects is None or key in subjects
+            parts.append(key + "=" + self.encode(page.context[key], deep))
+        if subjects is None:  # a page kind we do not know: depend on the whole site
+            parts.append(self.encode(self.site.years, True))
+        return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+    def encode(self, value: Any, deep: bool) -> str:
+        """Return a stable text standing for ``value`` (in full when ``deep``, else by summary)."""
+        if isinstance(value, Article):
+            return article_token(value)
+        if isinstance(value, (Topic, Day, Month, Year)):
+            key = (id(value), deep)
+            found = self._memo.get(key)
+            if found is None:
+                found = self._full(value) if deep else self.summary(value)
+                self._memo[key] = found
+            return found
+        if isinstance(value, CalendarCell):
+            return f"C{value.date.path if value.date else '-'}:{self.summary(value.day) if value.day else '-'}"
+        if isinstance(value, JDate):
+            return "J" + value.path
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(self.encode(v, deep) for v in value) + "]"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{k!r}:{self.encode(v, deep)}" for k, v in sorted(value.items())) + "}"
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return repr(value)
+        raise TypeError(f"cannot fingerprint a {type(value).__name__} in a page context")
+
+    def summary(self, value: Topic | Day | Month | Year) -> str:
+        """Return how a mentioned object is shown: its place, name or date, and count."""
+        if isinstance(value, Topic):
+            return f"T{value.key}\0{value.name}\0{value.slug}\0{len(value.articles)}"
+        if isinstance(value, Day):
+            return f"D{value.date.path}:{value.count}"
+        if isinstance(value, Month):
+            return f"M{value.year}/{value.month}:{value.count}:{len(value.days)}"
+        return f"Y{value.year}:{value.count}:{len(value.months)}"
+
+    def _full(self, value: Topic | Day | Month | Year) -> str:
+        """Return a subject in full, down to each article's content."""
+        if isinstance(value, Topic):
+            return self.summary(value) + self.encode(value.articles, True)
+        if isinstance(value, Day):
+            groups = ";".join(self.summary(g.topic) + self.encode(g.articles, True) for g in value.groups)
+            return f"{self.summary(value)}<{groups}>"
+        if isinstance(value, Month):
+            return f"{self.summary(value)}<{self.encode(value.days, True)}>"
+        return f"{self.summary(value)}<{self.encode(value.months, True)}>"

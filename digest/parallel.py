@@ -1,0 +1,157 @@
+"""Use every core for the two costly stages: reading (Markdown) and rendering pages.
+
+Work is split into a few large chunks for a pool of forked processes. Forking after the site is
+assembled lets workers inherit it, so only page numbers go out and bytes come back. Small jobs,
+multi-threaded callers (forking a process with threads can deadlock) and systems without fork
+run in this process instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from digest.assemble import Page
+from digest.cache import Entry, read_entry
+from digest.config import Config
+from digest.errors import DigestError
+from digest.model import Site
+from digest.readers import ReadSettings
+from digest.render import RecordingEnvironment, render_recorded
+
+MIN_READ = 300      # fewer files than this are read in this process
+MIN_RENDER = 600    # fewer pages than this are rendered in this process
+CHUNKS_PER_JOB = 3  # a few chunks per worker evens out uneven chunks without much traffic
+
+_JOB: dict[str, Any] = {}   # what forked workers inherit
+
+
+def _pool_size(count: int, minimum: int, jobs: int) -> int:
+    """Return how many processes to use for ``count`` items (1 = stay in this process)."""
+    if jobs <= 1 or count < minimum or threading.active_count() > 1:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(jobs, os.cpu_count() or 1)
+
+
+def _chunks(count: int, parts: int) -> list[range]:
+    """Split ``range(count)`` into ``parts`` contiguous ranges of nearly equal size."""
+    step, extra = divmod(count, parts)
+    out, start = [], 0
+    for i in range(parts):
+        end = start + step + (i < extra)
+        if end > start:
+            out.append(range(start, end))
+        start = end
+    return out
+
+
+def _run(workers: int, task: Callable[[range], list], count: int) -> list:
+    """Run ``task`` over chunks of ``range(count)`` in forked workers and join the results in order."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = pool.map(_Guarded(task), _chunks(count, workers * CHUNKS_PER_JOB))
+        out = []
+        for chunk in results:
+            if isinstance(chunk, _Failure):
+                raise chunk.error()
+            out.extend(chunk)
+        return out
+
+
+class _Failure:
+    """A DigestError raised in a worker, carried back whole (its place would not survive pickling)."""
+
+    def __init__(self, err: DigestError):
+        self.kind, self.fields = type(err), dict(vars(err))
+
+    def error(self) -> DigestError:
+        """Rebuild the error in the parent."""
+        err = self.kind.__new__(self.kind)
+        Exception.__init__(err, self.fields.get("message", ""))
+        err.__dict__.update(self.fields)
+        return err
+
+
+class _Guarded:
+    """Wraps a worker task so that a DigestError comes back as a _Failure."""
+
+    def __init__(self, task: Callable[[range], list]):
+        self.task = task
+
+    def __call__(self, indices: range) -> list | _Failure:
+        """Run the task on one chunk."""
+        try:
+            return self.task(indices)
+        except DigestError as err:
+            return _Failure(err)
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+def read_many(todo: list[tuple[Path, str]], settings: ReadSettings, old: dict[str, Entry], jobs: int,
+              progress: Callable[[str], None] | None = None) -> list[tuple[Entry, bool]]:
+    """Read the listed files (reusing ``old`` entries with the same bytes), in parallel if worth it."""
+    workers = _pool_size(len(todo), MIN_READ, jobs)
+    if progress and len(todo) >= 1000:
+        progress(f"reading {len(todo)} files" + (f" in {workers} processes" if workers > 1 else ""))
+    if workers == 1:
+        return [read_entry(path, rel, settings, old.get(rel)) for path, rel in todo]
+    _JOB.update(todo=todo, settings=settings, old=old)
+    try:
+        return _run(workers, _read_chunk, len(todo))
+    finally:
+        _JOB.clear()
+
+
+def _read_chunk(indices: range) -> list[tuple[Entry, bool]]:
+    """Worker: read one chunk of the inherited file list; return entries without unchanged Articles."""
+    todo, settings, old = _JOB["todo"], _JOB["settings"], _JOB["old"]
+    out = []
+    for i in indices:
+        path, rel = todo[i]
+        entry, cacheable = read_entry(path, rel, settings, old.get(rel))
+        if rel in old and old[rel].digest == entry.digest:
+            entry.article = None  # the parent has it already; do not send it back
+        out.append((entry, cacheable))
+    return out
+
+
+# ---- rendering ------------------------------------------------------------------------------
+
+def render_many(env: RecordingEnvironment, pages: list[Page], site: Site, config: Config, jobs: int
+                ) -> tuple[dict[str, bytes], dict[str, tuple[str, ...]], int]:
+    """Render pages to {output: bytes}, {output: templates loaded} and the processes used."""
+    workers = _pool_size(len(pages), MIN_RENDER, jobs)
+    if workers == 1:
+        rendered = _render(env, pages, site, config, range(len(pages)))
+    else:
+        _JOB.update(env=env, pages=pages, site=site, config=config)
+        try:
+            rendered = _run(workers, _render_chunk, len(pages))
+        finally:
+            _JOB.clear()
+    files = {out: data for out, data, _ in rendered}
+    return files, {out: names for out, _, names in rendered}, workers
+
+
+def _render_chunk(indices: range) -> list[tuple[str, bytes, tuple[str, ...]]]:
+    """Worker: render one chunk of the inherited page list."""
+    return _render(_JOB["env"], _JOB["pages"], _JOB["site"], _JOB["config"], indices)
+
+
+def _render(env: RecordingEnvironment, pages: list[Page], site: Site, config: Config, indices: range
+            ) -> list[tuple[str, bytes, tuple[str, ...]]]:
+    """Render the pages at ``indices``."""
+    shared = {"site": site, "config": config}
+    out = []
+    for i in indices:
+        page = pages[i]
+        data, names = render_recorded(env, page, shared)
+        out.append((page.output, data, names))
+    return out

@@ -1,0 +1,144 @@
+"""The build cache in .digest-cache/: damaged, foreign or stale caches are never trusted."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digest.build import build
+from digest.cli import main
+from tests.conftest import ROOT, article, write_site
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Return every file under ``folder`` as {relative path: bytes}."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def make(root: Path, count: int = 12) -> Path:
+    """Write a site of ``count`` articles over a few days and topics."""
+    topics = ["سیاست", "ورزش", "اقتصاد"]
+    return write_site(root, {f"content/n{i}.md": article(f"خبر شماره‌ی {i}", f"1403-09-{i % 5 + 1:02d}T{i % 24:02d}:{i % 60:02d}",
+                                                          topics[i % 3], id=f"n{i}", body=f"متن {i} با Unicode.")
+                             for i in range(count)})
+
+
+def clean_output(root: Path, elsewhere: Path) -> dict[str, bytes]:
+    """Build a copy of the site's content with no cache and return its output."""
+    shutil.copytree(root / "content", elsewhere / "content")
+    build(elsewhere, cache=False)
+    return tree(elsewhere / "site")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "foreign-version", "wrong-types"])
+def test_a_damaged_state_file_is_ignored(tmp_path, damage):
+    root = make(tmp_path / "s")
+    first = build(root)
+    state = root / ".digest-cache/state.pickle"
+    data = state.read_bytes()
+    if damage == "garbage":
+        state.write_bytes(b"\x80\x05not a pickle at all" * 10)
+    elif damage == "truncated":
+        state.write_bytes(data[: len(data) // 2])
+    elif damage == "empty":
+        state.write_bytes(b"")
+    elif damage == "foreign-version":
+        loaded = pickle.loads(data)
+        loaded["key"] = "some other version"
+        state.write_bytes(pickle.dumps(loaded))
+    else:
+        loaded = pickle.loads(data)
+        loaded["pages"] = {"index.html": ("fp", "not a tuple of pairs")}
+        state.write_bytes(pickle.dumps(loaded))
+    (root / "content/n3.md").write_text(article("ویرایش", "1403-09-04T10:03", "ورزش", id="n3"), encoding="utf-8")
+    again = build(root)
+    assert set(again.rendered) == set(first.rendered)  # nothing trusted: every page rendered again
+    assert tree(root / "site") == clean_output(root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "wrong-article"])
+def test_a_damaged_article_shard_is_read_again(tmp_path, damage):
+    root = make(tmp_path / "s")
+    build(root)
+    shards = sorted((root / ".digest-cache/articles").glob("*.pickle"))
+    assert shards
+    for shard in shards:
+        data = shard.read_bytes()
+        if damage == "truncated":
+            shard.write_bytes(data[:-7])
+        elif damage == "garbage":
+            shard.write_bytes(os.urandom(64))
+        else:  # a well-formed shard whose articles carry someone else's content hash
+            loaded = pickle.loads(data)
+            loaded["articles"] = {rel: ("0" * 40, art) for rel, (_, art) in loaded["articles"].items()}
+            shard.write_bytes(pickle.dumps(loaded))
+    (root / "content/n1.md").write_text(article("تازه", "1403-09-02T10:01", "ورزش", id="n1"), encoding="utf-8")
+    result = build(root)
+    assert len(result.site.articles) == 12
+    assert tree(root / "site") == clean_output(root, tmp_path / "clean")
+
+
+def test_clean_flag_clears_the_cache_and_renders_everything(tmp_path, capsys):
+    root = make(tmp_path / "s")
+    assert main(["build", "--root", str(root)]) == 0
+    assert main(["build", "--root", str(root)]) == 0
+    assert "(0 rendered)" in capsys.readouterr().out
+    assert main(["build", "--root", str(root), "--clean"]) == 0
+    out = capsys.readouterr().out
+    pages = int(out.split("built ")[1].split(" pages")[0])
+    assert f"({pages} rendered)" in out and "0 written" in out  # same bytes: nothing rewritten
+
+
+def test_a_code_change_invalidates_the_cache(tmp_path):
+    """Run a copy of digest whose code differs by one comment: it must trust nothing cached."""
+    root = make(tmp_path / "s")
+    build(root)
+    copy = tmp_path / "pkg"
+    shutil.copytree(ROOT / "digest", copy / "digest", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "templates", copy / "templates")
+    with open(copy / "digest/model.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# a change in the code\n")
+    env = {**os.environ, "PYTHONPATH": str(copy)}  # run from tmp_path so that the copy is imported
+    run = subprocess.run([sys.executable, "-m", "digest", "build", "--root", str(root)],
+                         capture_output=True, text=True, env=env, check=True, cwd=tmp_path)
+    pages = int(run.stdout.split("built ")[1].split(" pages")[0])
+    assert f"({pages} rendered)" in run.stdout
+    same = subprocess.run([sys.executable, "-m", "digest", "build", "--root", str(root)],
+                          capture_output=True, text=True, env=env, check=True, cwd=tmp_path)
+    assert "(0 rendered)" in same.stdout
+
+
+def test_reader_settings_change_rereads_articles(tmp_path):
+    root = make(tmp_path / "s")
+    build(root)
+    (root / "digest.toml").write_text("summary_length = 5\n", encoding="utf-8")
+    result = build(root)
+    assert all(len(a.summary) <= 6 for a in result.site.articles)
+    shutil.copy(root / "digest.toml", tmp_path / "digest.toml")
+    (tmp_path / "clean").mkdir()
+    shutil.copy(root / "digest.toml", tmp_path / "clean/digest.toml")
+    assert tree(root / "site") == clean_output(root, tmp_path / "clean")
+
+
+def test_parallel_cold_build_equals_a_single_process_build(tmp_path):
+    root = make(tmp_path / "par", count=700)
+    one = make(tmp_path / "one", count=700)
+    # Workers are forked only from a single-threaded process; earlier tests may have left threads
+    # (servers, browsers) in this one, so the parallel build runs in a fresh interpreter.
+    code = ("import sys; from pathlib import Path; from digest.build import build\n"
+            "r = build(Path(sys.argv[1]), jobs=2)\n"
+            "print(r.processes, r.pages, len(r.problems))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(root)], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    processes, pages, problems = map(int, proc.stdout.split())
+    assert problems == 0 and pages > 700
+    build(one, jobs=1)
+    assert processes == 2
+    assert tree(root / "site") == tree(one / "site")

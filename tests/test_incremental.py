@@ -1,0 +1,355 @@
+"""Incremental rebuilds: each kind of change re-renders exactly the pages that display it, and
+the output is always byte-identical to a clean build of the same files.
+
+The expected page sets come from a small model of the site kept here in the test (articles with
+Jalali day, time and topic), following the contract in docs/incremental.md, never from digest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from digest.build import Builder, build
+from tests.conftest import ROOT, write_site
+
+CONFIG = """
+title = "خبرنامه‌ی آزمایشی"
+per_page = 2
+index_days = 3
+
+[[topics]]
+name = "اقتصاد"
+slug = "economy"
+
+[[topics]]
+name = "سیاست"
+slug = "politics"
+
+[[topics]]
+name = "ورزش"
+slug = "sports"
+"""
+TOPIC_NAMES = {"economy": "اقتصاد", "politics": "سیاست", "sports": "ورزش"}
+
+
+@dataclass(frozen=True)
+class Art:
+    """The test's own view of one article."""
+
+    id: str
+    day: str          # Jalali "1403/09/02"
+    time: str         # "10:00"
+    topic: str        # slug
+    version: int = 0  # bumped on every edit of the text
+
+    @property
+    def month(self) -> str:
+        return self.day[:7]
+
+    @property
+    def year(self) -> str:
+        return self.day[:4]
+
+    def text(self) -> str:
+        body = f"متن خبر {self.id} نسخه‌ی {self.version}.\n\nبند دوم با واژه‌ی Python."
+        return (f"---\ntitle: خبر {self.id} نسخه‌ی {self.version}\ndate: {self.day.replace('/', '-')}T{self.time}\n"
+                f"topic: {TOPIC_NAMES[self.topic]}\nid: {self.id}\n---\n{body}\n")
+
+
+START = [Art("p1", "1403/09/02", "10:00", "politics"), Art("p2", "1403/09/02", "11:00", "politics"),
+         Art("s1", "1403/09/02", "12:00", "sports"), Art("p3", "1403/09/05", "09:00", "politics"),
+         Art("e1", "1403/08/20", "09:00", "economy"), Art("p4", "1402/12/10", "09:00", "politics")]
+
+
+def newest_first(arts) -> list[Art]:
+    return sorted(arts, key=lambda a: (a.day, a.time, a.id), reverse=True)
+
+
+def displays(arts: dict[str, Art], per_page: int = 2, index_days: int = 3) -> dict[str, object]:
+    """Return {output path: what that page displays} for a site of these articles."""
+    live = newest_first(arts.values())
+    days = sorted({a.day for a in live}, reverse=True)
+    months = sorted({a.month for a in live}, reverse=True)
+    years = sorted({a.year for a in live}, reverse=True)
+    topics = sorted({a.topic for a in live}, key=lambda s: TOPIC_NAMES[s])
+    on = {d: [a for a in live if a.day == d] for d in days}
+    of_topic = {t: [a for a in live if a.topic == t] for t in topics}
+
+    def day_sum(d):
+        return (d, len(on[d]))
+
+    def month_sum(m):
+        return (m, sum(len(on[d]) for d in days if d.startswith(m)), sum(d.startswith(m) for d in days))
+
+    def year_sum(y):
+        return (y, sum(a.year == y for a in live), sum(m.startswith(y) for m in months))
+
+    def full_day(d):
+        return (day_sum(d), [(t, len(of_topic[t]), [(a.id, a.version) for a in on[d] if a.topic == t])
+                             for t in topics if any(a.topic == t for a in on[d])])
+
+    def calendar(m):
+        return [day_sum(d) for d in days if d.startswith(m)]
+
+    def around(items, i, summary):
+        return (summary(items[i - 1]) if i > 0 else None, summary(items[i + 1]) if i + 1 < len(items) else None)
+
+    nav = ([(t, TOPIC_NAMES[t]) for t in topics], len(live), len(days), year_sum(years[0]) if years else None)
+    pages: dict[str, object] = {"404.html": nav, "topics/index.html": (nav, [(t, len(of_topic[t])) for t in topics])}
+    latest = days[0] if days else None
+    pages["index.html"] = (nav, full_day(latest) if latest else None,
+                           [day_sum(d) for d in days[1:1 + index_days]],
+                           calendar(latest[:7]) if latest else None, month_sum(latest[:7]) if latest else None)
+    for i, d in enumerate(days):
+        pages[f"{d}/index.html"] = (nav, full_day(d), around(days, i, day_sum), calendar(d[:7]), month_sum(d[:7]))
+        for a in on[d]:
+            related = [(b.id, b.version) for b in on[d] if b.topic == a.topic and b.id != a.id]
+            pages[f"{d}/{a.id}/index.html"] = (nav, (a.id, a.version), (a.topic, len(of_topic[a.topic])),
+                                                day_sum(d), related)
+    for i, m in enumerate(months):
+        pages[f"{m}/index.html"] = (nav, month_sum(m), [full_day(d) for d in reversed(days) if d.startswith(m)],
+                                    around(months, i, month_sum), calendar(m))
+    for i, y in enumerate(years):
+        pages[f"{y}/index.html"] = (nav, year_sum(y), [(month_sum(m), [full_day(d) for d in reversed(days)
+                                                                       if d.startswith(m)])
+                                                       for m in reversed(months) if m.startswith(y)],
+                                    around(years, i, year_sum))
+    for t in topics:
+        chunks = [of_topic[t][i:i + per_page] for i in range(0, len(of_topic[t]), per_page)]
+        for n, chunk in enumerate(chunks, 1):
+            out = f"topics/{t}/index.html" if n == 1 else f"topics/{t}/page/{n}/index.html"
+            pages[out] = (nav, (t, len(of_topic[t])), n, len(chunks), [(a.id, a.version, a.day) for a in chunk])
+    return pages
+
+
+def expected_rerendered(before: dict[str, object], after: dict[str, object]) -> set[str]:
+    """Return the pages of ``after`` that are new or display something else than before."""
+    return {out for out, shown in after.items() if before.get(out) != shown}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Return every file under ``folder`` as {relative path: bytes}."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build_of(root: Path, elsewhere: Path) -> dict[str, bytes]:
+    """Copy the site's inputs to another folder, build it from nothing, and return its output."""
+    if elsewhere.exists():
+        shutil.rmtree(elsewhere)
+    elsewhere.mkdir(parents=True)
+    for name in ("content", "templates", "digest.toml"):
+        src = root / name
+        if src.is_dir():
+            shutil.copytree(src, elsewhere / name)
+        elif src.exists():
+            shutil.copy2(src, elsewhere / name)
+    build(elsewhere, cache=False)
+    return tree(elsewhere / "site")
+
+
+def html_pages(paths) -> set[str]:
+    return {p for p in paths if p.endswith(".html")}
+
+
+class Site:
+    """A site on disk plus the test's model of it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.arts = {a.id: a for a in START}
+        write_site(root, {"digest.toml": CONFIG, **{self.path(a): a.text() for a in START}})
+
+    def path(self, a: Art) -> str:
+        return f"content/{a.topic}/{a.id}.md"
+
+    def save(self, a: Art, old: Art | None = None) -> None:
+        """Write an article the way an editor saves: to a temporary file, then renamed over."""
+        target = self.root / self.path(a)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(".tmp-" + target.name)
+        tmp.write_text(a.text(), encoding="utf-8")
+        os.replace(tmp, target)
+        if old is not None and self.path(old) != self.path(a):
+            (self.root / self.path(old)).unlink(missing_ok=True)
+        self.arts[a.id] = a
+
+    def delete(self, aid: str) -> None:
+        (self.root / self.path(self.arts.pop(aid))).unlink()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path / "site-root")
+
+
+def edit(a: Art, **changes) -> Art:
+    return replace(a, version=a.version + 1, **changes)
+
+
+CHANGES = {
+    "edit body": lambda s: s.save(edit(s.arts["p1"]), s.arts["p1"]),
+    "edit title": lambda s: s.save(edit(s.arts["s1"]), s.arts["s1"]),
+    "other day": lambda s: s.save(edit(s.arts["p1"], day="1403/09/03"), s.arts["p1"]),
+    "other month": lambda s: s.save(edit(s.arts["p1"], day="1403/08/20"), s.arts["p1"]),
+    "other year": lambda s: s.save(edit(s.arts["p3"], day="1402/12/10", time="08:00"), s.arts["p3"]),
+    "other topic": lambda s: s.save(edit(s.arts["p2"], topic="sports"), s.arts["p2"]),
+    "add": lambda s: s.save(Art("e2", "1403/09/02", "13:00", "economy")),
+    "delete": lambda s: s.delete("s1"),
+}
+
+
+@pytest.mark.parametrize("kind", list(CHANGES))
+@pytest.mark.parametrize("fresh_process", [False, True], ids=["in-memory", "from-cache"])
+def test_a_change_rerenders_exactly_the_pages_that_show_it(site, tmp_path, kind, fresh_process):
+    builder = Builder(site.root)
+    first = builder.rebuild()
+    before = displays(site.arts)
+    assert set(first.rendered) == set(before)  # the model knows every page of the site
+    CHANGES[kind](site)
+    result = (build(site.root) if fresh_process else builder.rebuild())
+    expected = expected_rerendered(before, displays(site.arts))
+    assert set(result.rendered) == expected
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
+
+
+def test_edit_body_rerenders_its_page_its_lists_and_its_related(site):
+    builder = Builder(site.root)
+    builder.rebuild()
+    site.save(edit(site.arts["p1"]), site.arts["p1"])
+    result = builder.rebuild()
+    assert set(result.rendered) == {"1403/09/02/p1/index.html", "1403/09/02/p2/index.html",
+                                    "1403/09/02/index.html", "1403/09/index.html", "1403/index.html",
+                                    "topics/politics/page/2/index.html"}
+    assert result.inputs == ["content/politics/p1.md"]
+
+
+def test_nothing_changed_renders_and_writes_nothing(site):
+    build(site.root)
+    stamps = {p: p.stat().st_mtime_ns for p in (site.root / "site").rglob("*") if p.is_file()}
+    again = build(site.root)
+    assert again.rendered == [] and again.written == [] and again.stats.written == 0
+    assert again.counts == (6, 3, 4) and again.pages == len(displays(site.arts))
+    assert {p: p.stat().st_mtime_ns for p in (site.root / "site").rglob("*") if p.is_file()} == stamps
+
+
+def test_rename_moves_the_page_and_removes_the_old_one(site, tmp_path):
+    builder = Builder(site.root)
+    builder.rebuild()
+    old = site.arts["e1"]
+    (site.root / "content/economy/e1.md").rename(site.root / "content/economy/e1-renamed.md")
+    result = builder.rebuild()
+    # The id comes from the front matter, so the page stays; only the source path changed.
+    assert "1403/08/20/e1/index.html" in result.rendered and result.removed == []
+    text = (site.root / "content/economy/e1-renamed.md").read_text(encoding="utf-8")
+    (site.root / "content/economy/e1-renamed.md").write_text(text.replace("id: e1", "id: e9"), encoding="utf-8")
+    result = builder.rebuild()
+    assert result.removed == ["1403/08/20/e1/index.html"]
+    assert "1403/08/20/e9/index.html" in result.written and old.id == "e1"
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
+
+
+def test_editing_an_included_partial_rerenders_the_pages_that_import_it(site, tmp_path):
+    builder = Builder(site.root)
+    builder.rebuild()
+    partial = (ROOT / "templates/_macros.html").read_text(encoding="utf-8")
+    (site.root / "templates").mkdir()
+    (site.root / "templates/_macros.html").write_text(partial.replace('class="card"', 'class="card own"'),
+                                                      encoding="utf-8")
+    result = builder.rebuild()
+    # Every page kind but article, topics and 404 imports _macros.html (see templates/*.html).
+    importers = {p for p in displays(site.arts) if not p.startswith(("topics/index", "404"))
+                 and not (p.count("/") == 4 and not p.startswith("topics/"))}
+    assert set(result.rendered) == importers
+    assert result.inputs == ["templates/_macros.html"]
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
+
+
+def test_static_asset_edit_writes_only_that_file(site, tmp_path):
+    build(site.root)
+    css = (ROOT / "templates/static/site.css").read_text(encoding="utf-8")
+    write_site(site.root, {"templates/static/site.css": css + "\n.own { color: red; }\n"})
+    result = build(site.root)
+    assert result.rendered == [] and result.written == ["static/site.css"]
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
+
+
+def test_config_edit_rerenders_everything(site, tmp_path):
+    builder = Builder(site.root)
+    builder.rebuild()
+    (site.root / "digest.toml").write_text(CONFIG.replace("خبرنامه‌ی آزمایشی", "خبرنامه‌ی دیگر"),
+                                           encoding="utf-8")
+    result = builder.rebuild()
+    assert set(result.rendered) == set(displays(site.arts)) and result.inputs[0] == "digest.toml"
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
+
+
+def test_deleted_output_page_is_restored(site):
+    build(site.root)
+    victim = site.root / "site/1403/09/05/p3/index.html"
+    data = victim.read_bytes()
+    victim.unlink()
+    result = build(site.root)
+    assert result.rendered == ["1403/09/05/p3/index.html"] and victim.read_bytes() == data
+
+
+def test_same_size_same_mtime_edit_is_seen_when_named(site):
+    builder = Builder(site.root)
+    builder.rebuild()
+    path = site.root / "content/politics/p1.md"
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("نسخه‌ی 0", "نسخه‌ی 7"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert builder.rebuild().rendered == []            # stat alone cannot see it
+    assert "1403/09/02/p1/index.html" in builder.rebuild({path}).rendered
+
+
+def test_a_failed_rebuild_keeps_state_and_the_next_one_recovers(site, tmp_path):
+    builder = Builder(site.root)
+    builder.rebuild()
+    write_site(site.root, {"templates/article.html": '{% extends "base.html" %}{% block main %}'
+                                                     "{{ article.nope.deeper }}{% endblock %}"})
+    with pytest.raises(Exception, match="nope"):
+        builder.rebuild()
+    (site.root / "templates/article.html").unlink()
+    site.save(edit(site.arts["p4"]), site.arts["p4"])
+    result = builder.rebuild()
+    assert "1402/12/10/p4/index.html" in result.rendered
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
+
+
+# ---- random sequences of edits ------------------------------------------------------------
+
+DAYS = ["1403/09/02", "1403/09/03", "1403/08/20", "1402/12/10"]
+steps = st.lists(st.tuples(st.sampled_from(["create", "edit", "rename", "delete"]),
+                           st.integers(0, 7), st.sampled_from(DAYS), st.sampled_from(sorted(TOPIC_NAMES)),
+                           st.sampled_from(["08:00", "10:00", "12:00"])), min_size=1, max_size=6)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps)
+def test_random_changes_end_byte_identical_to_a_clean_build(tmp_path_factory, sequence):
+    base = tmp_path_factory.mktemp("prop")
+    s = Site(base / "site-root")
+    builder = Builder(s.root)
+    builder.rebuild()
+    for op, n, day, topic, time in sequence:
+        ids = sorted(s.arts)
+        a = s.arts[ids[n % len(ids)]] if ids else None
+        if op == "create" or a is None:
+            s.save(Art(f"n{n}", day, time, topic), s.arts.get(f"n{n}"))
+        elif op == "edit":
+            s.save(edit(a, day=day, time=time), a)
+        elif op == "rename":
+            s.save(edit(a, topic=topic), a)  # moves the file to another topic folder
+        else:
+            s.delete(a.id)
+        builder.rebuild()
+    assert tree(s.root / "site") == clean_build_of(s.root, base / "clean")
