@@ -8,6 +8,7 @@ re-renders only pages whose fingerprint or templates changed; see docs/increment
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time
@@ -24,6 +25,7 @@ from digest.deps import Fingerprints
 from digest.errors import DigestError, Problem
 from digest.model import Site
 from digest.parallel import render_many
+from digest.persian import NormalizeOptions, normalize
 from digest.readers import READERS, ReadSettings
 from digest.render import environment, template_dirs, template_hash
 from digest.write import WriteStats, Writer, check_output
@@ -141,9 +143,11 @@ def read_all(config: Config, progress: Callable[[str], None] | None = None
 
 
 def read_settings(config: Config) -> ReadSettings:
-    """Return what readers need from the config."""
+    """Return what readers need from the config, including the ``[normalize]`` steps."""
+    options = NormalizeOptions.from_config(config.extra.get("normalize"))
     return ReadSettings(tz=config.tz, summary_length=config.summary_length,
-                        max_bytes=config.max_file_kb * 1024)
+                        max_bytes=config.max_file_kb * 1024,
+                        normalize=functools.partial(normalize, options=options))
 
 
 def static_sources(config: Config) -> dict[str, Path]:

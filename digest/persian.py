@@ -34,6 +34,7 @@ _CHARS = str.maketrans({
     KASHIDA: None,      # kashida (tatweel) only stretches letters; it is never part of a word
 })
 
+_CHARS_PRESENT = re.compile("[" + "".join(re.escape(chr(c)) for c in _CHARS) + "\ud800-\udfff]")
 _MULTI_ZWNJ = re.compile(ZWNJ + "{2,}")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -50,7 +51,9 @@ def to_latin_digits(text: str) -> str:
 
 def normalize_chars(text: str) -> str:
     """Map Arabic ي/ك to Persian, drop BOMs, kashidas and zero-width spaces, collapse doubled ZWNJs."""
-    text = _SURROGATES.sub("\ufffd", text).translate(_CHARS)
+    # str.translate walks every character in Python-level lookups; most text needs none of it.
+    if _CHARS_PRESENT.search(text):
+        text = _SURROGATES.sub("\ufffd", text).translate(_CHARS)
     if ZWNJ in text:
         text = _MULTI_ZWNJ.sub(ZWNJ, text)
     return text
