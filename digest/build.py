@@ -183,8 +183,12 @@ class Builder:
         self.state: State | None = None
 
     def rebuild(self, changed: Iterable[Path] | None = None, *, strict: bool = False,
-                verify: bool = False) -> BuildResult:
-        """Bring the output folder up to date with the inputs and report what was done."""
+                verify: bool = False, fail_on_errors: bool = False) -> BuildResult:
+        """Bring the output folder up to date with the inputs and report what was done.
+
+        ``fail_on_errors`` (the live preview) stops before writing when any problem is an error,
+        so a broken article never takes its page out of the site being previewed.
+        """
         clock = Clock()
         config = config_mod.load(self.root, self.overrides)
         out = check_output(config)
@@ -207,6 +211,9 @@ class Builder:
         if strict and problems:
             raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written",
                               problems)
+        errors = [p for p in problems if p.level == "error"]
+        if fail_on_errors and errors:
+            raise BuildFailed(f"{len(errors)} error(s); nothing was written", errors)
         pages = plan(site, config)
         clock.lap("assemble")
         todo, prints = self._stale(pages, site, config, out, state, full=fresh)

@@ -49,6 +49,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Build, serve on loopback, rebuild on change and reload open pages until Ctrl+C."""
+    from digest.serve import Preview
+
+    preview = Preview(Path(args.root), host=args.host, port=args.port, say=_say, polling=args.poll)
+    try:
+        preview.start()
+        if args.open:
+            preview.open_browser()
+        preview.run()
+    except KeyboardInterrupt:   # Ctrl+C is how a preview ends, even before the loop began
+        preview.close()
+    _say("stopped")
+    return 0
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     """Build cleanly and publish the site to a git branch."""
     from digest.publish import deploy
@@ -192,6 +208,14 @@ def parser() -> argparse.ArgumentParser:
                    help="after the build, print page weights (HTML, CSS, fonts; raw/gzip) per kind of page")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     b.set_defaults(func=cmd_build)
+    s = sub.add_parser("serve", help="preview the site: rebuild on every save and reload the browser")
+    s.add_argument("--root", default=".", help="the site folder (holding content/ and digest.toml)")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; anything else is reachable by others)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks any free port)")
+    s.add_argument("--open", action="store_true", help="open the preview in the default browser")
+    s.add_argument("--poll", action="store_true", help="find changes by polling (network or odd file systems)")
+    s.set_defaults(func=cmd_serve)
     d = sub.add_parser("deploy", help="build cleanly and push the site to a git branch (gh-pages)")
     d.add_argument("--root", default=".", help="the site folder (holding content/ and digest.toml)")
     d.add_argument("--remote", help="git remote name or URL (default: [deploy] remote, else origin)")
