@@ -23,7 +23,7 @@ from digest.cache import SECONDS_PER_FILE, State, Store, scan_content, scan_stat
 from digest.config import Config
 from digest.deps import Fingerprints
 from digest.errors import DigestError, Problem
-from digest.model import Site
+from digest.model import Article, Site
 from digest.parallel import render_many
 from digest.persian import NormalizeOptions, normalize
 from digest.readers import READERS, ReadSettings
@@ -133,7 +133,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def read_all(config: Config, progress: Callable[[str], None] | None = None
-             ) -> tuple[list["Article"], list[Problem]]:
+             ) -> tuple[list[Article], list[Problem]]:
     """Read every article afresh (no cache, one process) with the per-file problems, for other commands."""
     state = State(key=settings_key(config))
     scan_content(state, content_files(config.content_dir), read_settings(config), None, False, 1, progress)
