@@ -136,7 +136,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def read_all(config: Config, progress: Callable[[str], None] | None = None
-             ) -> tuple[list["Article"], list[Problem]]:
+             ) -> tuple[list[Article], list[Problem]]:
     """Read every article afresh (no cache, one process) with the per-file problems, for other commands."""
     state = State(key=settings_key(config))
     scan_content(state, content_files(config.content_dir), lambda: read_settings(config), None, False, 1,
@@ -190,8 +190,12 @@ class Builder:
         self.state: State | None = None
 
     def rebuild(self, changed: Iterable[Path] | None = None, *, strict: bool = False,
-                verify: bool = False) -> BuildResult:
-        """Bring the output folder up to date with the inputs and report what was done."""
+                verify: bool = False, fail_on_errors: bool = False) -> BuildResult:
+        """Bring the output folder up to date with the inputs and report what was done.
+
+        ``fail_on_errors`` (the live preview) stops before writing when any problem is an error,
+        so a broken article never takes its page out of the site being previewed.
+        """
         clock = Clock()
         config = config_mod.load(self.root, self.overrides)
         out = check_output(config)
@@ -220,6 +224,9 @@ class Builder:
         if strict and problems:
             raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written",
                               problems)
+        errors = [p for p in problems if p.level == "error"]
+        if fail_on_errors and errors:
+            raise BuildFailed(f"{len(errors)} error(s); nothing was written", errors)
         pages = plan(site, config)
         clock.lap("assemble")
         todo, prints = self._stale(pages, site, config, out, state, store, fresh, bool(templates))

@@ -49,6 +49,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Build, serve on loopback, rebuild on change and reload open pages until Ctrl+C."""
+    from digest.serve import Preview
+
+    preview = Preview(Path(args.root), host=args.host, port=args.port, say=_say, polling=args.poll)
+    try:
+        preview.start()
+        if args.open:
+            preview.open_browser()
+        preview.run()
+    except KeyboardInterrupt:   # Ctrl+C is how a preview ends, even before the loop began
+        preview.close()
+    _say("stopped")
+    return 0
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     """Build cleanly and publish the site to a git branch."""
     from digest.publish import deploy
@@ -112,6 +128,70 @@ def cmd_email(args: argparse.Namespace) -> int:
     return 1 if rep.failed else 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import scraped pages and JSON exports as Markdown articles and report what happened."""
+    from digest import config as config_mod
+    from digest.importer import import_sources
+
+    config = config_mod.load(Path(args.root))
+    into = Path(args.into) if args.into else Path(args.root) / config.content
+    report = import_sources([Path(s) for s in args.sources], config, into,
+                            force=args.force, dry_run=args.dry_run)
+    for line in report.lines(verbose=not args.quiet):
+        print(line)
+    for problem in report.errors:
+        _say(str(problem))
+    print(report.summary(args.dry_run))
+    return 1 if report.errors else 0
+
+
+def cmd_normalize(args: argparse.Namespace) -> int:
+    """Normalize a file or standard input line by line onto standard output."""
+    import os
+
+    from digest.stream import STEPS, normalize_stream, options_for, wants_flush_per_line
+
+    options = options_for(Path("."), [step for step in STEPS if getattr(args, f"no_{step}")])
+    out = sys.stdout.buffer
+    try:
+        if args.file and args.file != "-":
+            try:
+                infile = open(args.file, "rb")
+            except OSError as err:
+                raise DigestError(f"could not read: {err.strerror or err}", path=args.file) from None
+            with infile:
+                normalize_stream(infile, out, options, args.file, wants_flush_per_line(infile, out))
+        else:
+            stdin = sys.stdin.buffer
+            normalize_stream(stdin, out, options, "<stdin>", wants_flush_per_line(stdin, out))
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, and keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def cmd_eval_zwnj(args: argparse.Namespace) -> int:
+    """Score the ZWNJ restorer on text files whose ZWNJs are right."""
+    from digest.stream import read_texts
+    from digest.zwnj_eval import evaluate
+
+    names: list[str] = []
+
+    def texts():
+        """Yield each file's text, remembering its name for the summary."""
+        for name, text in read_texts(Path(f) for f in args.files):
+            names.append(name)
+            yield text
+
+    score = evaluate(texts(), visible_only=args.visible)
+    print(f"{len(names)} files")
+    print(score.report(args.show))
+    if not score.zwnj_words:
+        _say("warning: these files hold no ZWNJ, so there was nothing to restore; "
+             "score text that is spelled with ZWNJs (می‌شود, کتاب‌ها)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     p = argparse.ArgumentParser(prog="digest", description="Persian right-to-left news digests.")
@@ -128,6 +208,14 @@ def parser() -> argparse.ArgumentParser:
                    help="after the build, print page weights (HTML, CSS, fonts; raw/gzip) per kind of page")
     b.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     b.set_defaults(func=cmd_build)
+    s = sub.add_parser("serve", help="preview the site: rebuild on every save and reload the browser")
+    s.add_argument("--root", default=".", help="the site folder (holding content/ and digest.toml)")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; anything else is reachable by others)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks any free port)")
+    s.add_argument("--open", action="store_true", help="open the preview in the default browser")
+    s.add_argument("--poll", action="store_true", help="find changes by polling (network or odd file systems)")
+    s.set_defaults(func=cmd_serve)
     d = sub.add_parser("deploy", help="build cleanly and push the site to a git branch (gh-pages)")
     d.add_argument("--root", default=".", help="the site folder (holding content/ and digest.toml)")
     d.add_argument("--remote", help="git remote name or URL (default: [deploy] remote, else origin)")
@@ -154,7 +242,34 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--dry-run", action="store_true", help="compose and check everything; write and send nothing")
     e.add_argument("--base-url", help="override base_url from digest.toml (must be absolute)")
     e.set_defaults(func=cmd_email)
+    _text_commands(sub)
     return p
+
+
+def _text_commands(sub: argparse._SubParsersAction) -> None:
+    """Add the subcommands that import and normalize Persian text."""
+    from digest.stream import STEPS
+
+    i = sub.add_parser("import", help="turn scraped pages (.txt) and JSON / JSON Lines exports into articles")
+    i.add_argument("sources", nargs="+", metavar="SOURCE", help="files or folders (searched recursively)")
+    i.add_argument("--root", default=".", help="the site folder (holding digest.toml)")
+    i.add_argument("--into", metavar="DIR", help="where articles go (default: the site's content folder)")
+    i.add_argument("--force", action="store_true", help="overwrite articles edited since they were imported")
+    i.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
+    i.add_argument("-q", "--quiet", action="store_true", help="do not list unchanged articles")
+    i.set_defaults(func=cmd_import)
+    n = sub.add_parser("normalize", help="normalize Persian text line by line (a file or standard input)")
+    n.add_argument("file", nargs="?", metavar="FILE", help="the text to read (default: standard input)")
+    for step in STEPS:
+        n.add_argument(f"--no-{step.replace('_', '-')}", dest=f"no_{step}", action="store_true",
+                       help=f"switch the {step} step off")
+    n.set_defaults(func=cmd_normalize)
+    z = sub.add_parser("eval-zwnj", help="score the ZWNJ restorer on your own correctly spelled text")
+    z.add_argument("files", nargs="+", metavar="FILE", help="UTF-8 text files (or folders of .txt/.md) with correct ZWNJs")
+    z.add_argument("--visible", action="store_true",
+                   help="ignore ZWNJs after letters that never join (they change nothing on screen)")
+    z.add_argument("--show", type=int, default=0, metavar="N", help="list the N most frequent errors of each kind")
+    z.set_defaults(func=cmd_eval_zwnj)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,11 +48,10 @@ class Fingerprints:
         self.base = hashlib.blake2b((global_key + "\0" + self._nav()).encode(), digest_size=16).hexdigest()
 
     def _nav(self) -> str:
-        """Return what every page shows about the whole site (nav and footer)."""
+        """Return what every page shows about the whole site: the topic nav and the newest year."""
         s = self.site
         topics = "|".join(f"{t.key}\0{t.name}\0{t.slug}" for t in s.topics)
-        newest = self.summary(s.years[0]) if s.years else "-"
-        return f"N{topics}\0{len(s.articles)}\0{len(s.days)}\0{newest}"
+        return f"N{topics}\0{s.years[0].year if s.years else '-'}"
 
     def page(self, page: Page) -> str:
         """Return the fingerprint of one page."""
@@ -60,8 +59,10 @@ class Fingerprints:
         if self.covered is not None:
             self.covered = []
         parts = [self.base, page.template, page.url]
-        if page.template == "topics.html":
-            parts.append("|".join(self.summary(t) for t in self.site.topics))
+        if page.template == "topics.html":  # the one page that shows every topic's count
+            parts.append("|".join(f"{self.summary(t)}:{len(t.articles)}" for t in self.site.topics))
+        elif page.template == "topic.html":  # its heading shows how many articles the topic has
+            parts.append(f"count={len(page.context['topic'].articles)}")
         for key in sorted(page.context):
             deep = subjects is None or key in subjects
             parts.append(key + "=" + self.encode(page.context[key], deep))
@@ -111,8 +112,8 @@ class Fingerprints:
 
     def summary(self, value: Topic | Day | Month | Year) -> str:
         """Return how a mentioned object is shown: its place, name or date, and count."""
-        if isinstance(value, Topic):
-            return f"T{value.key}\0{value.name}\0{value.slug}\0{len(value.articles)}"
+        if isinstance(value, Topic):  # mentioned by name and link; its count shows only on topics.html
+            return f"T{value.key}\0{value.name}\0{value.slug}"
         if isinstance(value, Day):
             return f"D{value.date.path}:{value.count}"
         if isinstance(value, Month):

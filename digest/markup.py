@@ -17,6 +17,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from digest.persian import LATIN_RUN
+
 from digest.urls import relative_url
 
 MAX_NESTING = 20
@@ -36,8 +38,6 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-# A run of Latin text: words, and the spaces, digits and URL punctuation between them.
-_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9@._:/?&=#%+~'’\-]*(?:[ ,][A-Za-z0-9@._:/?&=#%+~'’\-]*[A-Za-z0-9/])*")
 
 
 def _isolate_latin(state) -> None:
@@ -49,11 +49,11 @@ def _isolate_latin(state) -> None:
             continue
         out: list[Token] = []
         for tok in block.children:
-            if tok.type != "text" or not _LATIN_RUN.search(tok.content):
+            if tok.type != "text" or not LATIN_RUN.search(tok.content):
                 out.append(tok)
                 continue
             pos = 0
-            for m in _LATIN_RUN.finditer(tok.content):
+            for m in LATIN_RUN.finditer(tok.content):
                 if m.start() > pos:
                     out.append(_text(tok.content[pos:m.start()]))
                 out.append(_html('<bdi dir="ltr" lang="en">'))

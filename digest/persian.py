@@ -35,6 +35,8 @@ _CHARS = str.maketrans({
 })
 
 _CHARS_PRESENT = re.compile("[" + "".join(re.escape(chr(c)) for c in _CHARS) + "\ud800-\udfff]")
+# A run of Latin text inside Persian: words plus the spaces, digits and URL punctuation between them.
+LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9@._:/?&=#%+~'’\-]*(?:[ ,][A-Za-z0-9@._:/?&=#%+~'’\-]*[A-Za-z0-9/])*")
 _MULTI_ZWNJ = re.compile(ZWNJ + "{2,}")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 

@@ -130,8 +130,10 @@ def decode(raw: bytes) -> str:
 
 _TRUE = {"true", "yes", "on", "1", "y", "بله"}
 _FALSE = {"false", "no", "off", "0", "n", "", "خیر"}
+# ``imported_hash`` is written by ``digest import``: the hash of what it wrote, so a later import
+# can tell whether a person has edited the article since.
 KNOWN_FIELDS = {"title", "date", "topic", "category", "tags", "source", "source_url", "url",
-                "author", "summary", "id", "draft"}
+                "author", "summary", "id", "draft", "imported_hash"}
 
 
 def _text(value: Any, name: str, line: int | None) -> str:
@@ -226,8 +228,8 @@ def read_markdown(rel: str, text: str, settings: ReadSettings) -> tuple[dict, st
     return fields, body, body_line, warnings
 
 
-_FURNITURE = {"لینکهای قابلیت دسترسی", "لینک‌های قابلیت دسترسی", "لینک های قابلیت دسترسی",
-              "خبر فوری", "xs", "sm", "md", "lg", "بیشتر بخوانید", "بیشتر بخوانید:"}
+FURNITURE = {"لینکهای قابلیت دسترسی", "لینک‌های قابلیت دسترسی", "لینک های قابلیت دسترسی",
+             "خبر فوری", "xs", "sm", "md", "lg", "بیشتر بخوانید", "بیشتر بخوانید:"}
 _WEEKDAY_RE = r"(?:شنبه|یک[\s\u200c]*شنبه|دو[\s\u200c]*شنبه|سه[\s\u200c]*شنبه|چهار[\s\u200c]*شنبه|پنج[\s\u200c]*شنبه|جمعه)"
 _DATELINE = re.compile(
     rf"^\s*(?:{_WEEKDAY_RE}\s*[،,]?\s+)?(\d{{1,2}})\s+(\S+?)(?:\s*ماه)?\s+(\d{{4}})"
@@ -248,7 +250,7 @@ def read_scraped(rel: str, text: str, settings: ReadSettings) -> tuple[dict, str
     """Read a scraped page: drop furniture, parse the dateline, take the headline and paragraphs."""
     lines = text.split("\n")
     numbered = [(i + 1, ln.strip()) for i, ln in enumerate(lines)]
-    kept = [(n, ln) for n, ln in numbered if ln and ln.lower() not in _FURNITURE]
+    kept = [(n, ln) for n, ln in numbered if ln and ln.lower() not in FURNITURE]
     date_at = None
     for idx, (n, ln) in enumerate(kept[:8]):
         parsed = parse_dateline(ln)
@@ -263,14 +265,14 @@ def read_scraped(rel: str, text: str, settings: ReadSettings) -> tuple[dict, str
     if not rest:
         raise _LineError(kept[date_at][0], "no headline after the dateline")
     headline_line, headline = rest[0]
-    paragraphs = [_escape_markdown(ln) for _, ln in rest[1:]]
+    paragraphs = [escape_markdown(ln) for _, ln in rest[1:]]
     fields = {"title": headline, "date": date_text,
               "__lines__": {"date": kept[date_at][0], "title": headline_line}}
     body_line = rest[1][0] if len(rest) > 1 else headline_line
     return fields, "\n\n".join(paragraphs), body_line, []
 
 
-def _escape_markdown(line: str) -> str:
+def escape_markdown(line: str) -> str:
     """Keep a plain-text line from being read as Markdown syntax."""
     return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", line)
 

@@ -24,7 +24,7 @@ from digest.config import Config
 from digest.errors import TemplateError
 from digest.lookup import default_templates, template_dirs  # noqa: F401 - re-exported
 from digest.model import Site
-from digest.persian import to_persian_digits
+from digest.persian import LATIN_RUN, to_persian_digits
 from digest.urls import relative_url
 
 
@@ -37,7 +37,6 @@ def _url(context: Any, target: str) -> str:
 
 
 _HAS_LATIN = re.compile("[A-Za-z]")
-_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9@._:/?&=#%+~'’\-]*(?:[ ,][A-Za-z0-9@._:/?&=#%+~'’\-]*[A-Za-z0-9/])*")
 
 
 @jinja2.pass_context
@@ -47,21 +46,22 @@ def _absolute(context: Any, target: str) -> str:
     return (config.site_url or config.base_path) + target.lstrip("/")
 
 
-def _bidi(value: Any) -> markupsafe.Markup:
-    """Jinja filter: escape text and isolate its Latin runs in ``<bdi dir="ltr" lang="en">``."""
+def isolate_latin(value: Any, opening: str = '<bdi dir="ltr" lang="en">', closing: str = "</bdi>"
+                  ) -> markupsafe.Markup:
+    """Escape text and wrap each Latin run in ``opening``/``closing`` (a ``bdi`` by default)."""
     raw = "" if value is None else str(value)
-    return _bidi_text(raw)
+    return _isolate(raw, opening, closing)
 
 
 @lru_cache(maxsize=16384)  # topic names repeat on every page; Markup is immutable, so sharing is safe
-def _bidi_text(raw: str) -> markupsafe.Markup:
-    """Escape ``raw`` and isolate its Latin runs."""
+def _isolate(raw: str, opening: str, closing: str) -> markupsafe.Markup:
+    """Escape ``raw`` and wrap its Latin runs."""
     if not _HAS_LATIN.search(raw):      # most Persian text: nothing to isolate
         return markupsafe.escape(raw)
     parts, pos = [], 0
-    for m in _LATIN_RUN.finditer(raw):
+    for m in LATIN_RUN.finditer(raw):
         parts.append(str(markupsafe.escape(raw[pos:m.start()])))
-        parts.append(f'<bdi dir="ltr" lang="en">{markupsafe.escape(m.group())}</bdi>')
+        parts.append(f"{opening}{markupsafe.escape(m.group())}{closing}")
         pos = m.end()
     parts.append(str(markupsafe.escape(raw[pos:])))
     return markupsafe.Markup("".join(parts))
@@ -111,7 +111,7 @@ def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvir
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
                              auto_reload=False)
     env.filters.update({
-        "fa": to_persian_digits, "bidi": _bidi, "jday": _jday, "jmonth": _jmonth, "url": _url,
+        "fa": to_persian_digits, "bidi": isolate_latin, "jday": _jday, "jmonth": _jmonth, "url": _url,
         "absolute": _absolute,
         "time": jalali.format_time, "iso": lambda d: d.isoformat(),
     })

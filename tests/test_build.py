@@ -61,7 +61,7 @@ def test_empty_and_oversized_files_are_skipped_with_a_warning(site_dir):
 
 
 def test_pathological_markdown_is_bounded_and_named(site_dir):
-    root = site_dir({**GOOD, "content/brackets.md": article("براکت", body="[" * 100_000)})
+    root = site_dir({**GOOD, "content/brackets.md": article("براکت", body="[" * 400_000)})
     result = build(root)                                               # case 11
     assert any(p.path == "brackets.md" and "took over" in p.message for p in result.problems)
     assert len(result.site.articles) == 2
@@ -237,3 +237,11 @@ def test_summary_line_counts_and_exit_code(site_dir, capsys):
     assert main(["build", "--root", str(root)]) == 0
     out = capsys.readouterr().out
     assert "from 2 articles, 2 topics, 2 days" in out and "0 warnings, 0 errors" in out
+
+
+def test_the_listed_suffixes_are_the_readers_suffixes():
+    """content_files lists by CONTENT_SUFFIXES so that a build with nothing to do imports no reader."""
+    from digest.build import CONTENT_SUFFIXES
+    from digest.readers import READERS
+
+    assert sorted(CONTENT_SUFFIXES) == sorted(READERS)

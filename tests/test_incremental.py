@@ -91,7 +91,7 @@ def displays(arts: dict[str, Art], per_page: int = 2, index_days: int = 3) -> di
         return (y, sum(a.year == y for a in live), sum(m.startswith(y) for m in months))
 
     def full_day(d):
-        return (day_sum(d), [(t, len(of_topic[t]), [(a.id, a.version) for a in on[d] if a.topic == t])
+        return (day_sum(d), [(t, [(a.id, a.version) for a in on[d] if a.topic == t])
                              for t in topics if any(a.topic == t for a in on[d])])
 
     def calendar(m):
@@ -100,7 +100,8 @@ def displays(arts: dict[str, Art], per_page: int = 2, index_days: int = 3) -> di
     def around(items, i, summary):
         return (summary(items[i - 1]) if i > 0 else None, summary(items[i + 1]) if i + 1 < len(items) else None)
 
-    nav = ([(t, TOPIC_NAMES[t]) for t in topics], len(live), len(days), year_sum(years[0]) if years else None)
+    # Every page's nav names the topics; its footer links to the newest year.
+    nav = ([(t, TOPIC_NAMES[t]) for t in topics], years[0] if years else None)
     pages: dict[str, object] = {"404.html": nav, "topics/index.html": (nav, [(t, len(of_topic[t])) for t in topics])}
     latest = days[0] if days else None
     pages["index.html"] = (nav, full_day(latest) if latest else None,
@@ -110,8 +111,7 @@ def displays(arts: dict[str, Art], per_page: int = 2, index_days: int = 3) -> di
         pages[f"{d}/index.html"] = (nav, full_day(d), around(days, i, day_sum), calendar(d[:7]), month_sum(d[:7]))
         for a in on[d]:
             related = [(b.id, b.version) for b in on[d] if b.topic == a.topic and b.id != a.id]
-            pages[f"{d}/{a.id}/index.html"] = (nav, (a.id, a.version), (a.topic, len(of_topic[a.topic])),
-                                                day_sum(d), related)
+            pages[f"{d}/{a.id}/index.html"] = (nav, (a.id, a.version), a.topic, day_sum(d), related)
     for i, m in enumerate(months):
         pages[f"{m}/index.html"] = (nav, month_sum(m), [full_day(d) for d in reversed(days) if d.startswith(m)],
                                     around(months, i, month_sum), calendar(m))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import random
 import smtplib
 from dataclasses import replace
 from email import message_from_bytes, policy
-from pathlib import Path
 
 import pytest
 

@@ -6,7 +6,7 @@ import pytest
 
 from digest.build import build
 from digest.errors import TemplateError
-from digest.render import _bidi, relative_url
+from digest.render import isolate_latin, relative_url
 from tests.conftest import article
 
 
@@ -25,9 +25,9 @@ def test_relative_url(frm, to, expected):
 
 
 def test_bidi_isolates_latin_and_escapes():
-    assert str(_bidi("گفت‌وگو با BBC News & <b>")) == (
+    assert str(isolate_latin("گفت‌وگو با BBC News & <b>")) == (
         'گفت‌وگو با <bdi dir="ltr" lang="en">BBC News</bdi> &amp; &lt;<bdi dir="ltr" lang="en">b</bdi>&gt;')
-    assert str(_bidi("فقط فارسی")) == "فقط فارسی"
+    assert str(isolate_latin("فقط فارسی")) == "فقط فارسی"
 
 
 def test_site_template_overrides_one_file_and_can_extend_the_default(site_dir):

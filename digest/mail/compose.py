@@ -24,13 +24,13 @@ import jinja2
 import markupsafe
 
 from digest.config import Config
-from digest.errors import MailError, TemplateError
+from digest.errors import MailError
 from digest.mail.encode import MAX_LINE, check_address, encoded_header, mailbox_header, refuse_breaks
 from digest.mail.period import Digest, Section
 from digest.mail.settings import ENV_SECRET, MailSettings
 from digest.model import Site
 from digest.persian import RLM, to_persian_digits
-from digest.render import _LATIN_RUN, environment, render_page
+from digest.render import environment, isolate_latin, render_page
 from digest.assemble import Page
 
 WARN_BYTES = 90 * 1024          # warn and cut above this: Gmail clips messages past 102 KB
@@ -73,14 +73,7 @@ def absolute_base(config: Config) -> str:
 
 def _ltr(value: object) -> markupsafe.Markup:
     """Jinja filter: escape text and mark its Latin runs ``<span dir="ltr">`` (mail clients lack bdi)."""
-    raw = "" if value is None else str(value)
-    out, pos = [], 0
-    for m in _LATIN_RUN.finditer(raw):
-        out.append(str(markupsafe.escape(raw[pos:m.start()])))
-        out.append(f'<span dir="ltr">{markupsafe.escape(m.group())}</span>')
-        pos = m.end()
-    out.append(str(markupsafe.escape(raw[pos:])))
-    return markupsafe.Markup("".join(out))
+    return isolate_latin(value, '<span dir="ltr">', "</span>")
 
 
 def environments(config: Config) -> tuple[jinja2.Environment, jinja2.Environment]:
