@@ -9,6 +9,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from digest import jalali
@@ -26,7 +27,7 @@ class Page:
     template: str
     context: dict[str, Any] = field(hash=False, compare=False)
 
-    @property
+    @cached_property  # asked for several times per page and build; frozen, so safe to keep
     def output(self) -> str:
         """Return the file this page is written to, relative to the output folder."""
         if self.url.endswith("/"):
