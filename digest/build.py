@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from digest import config as config_mod
-from digest.cache import SECONDS_PER_FILE, State, Store, scan_content, scan_static, settings_key, time_limit
+from digest.cache import SECONDS_PER_FILE, State, Store, settings_key, time_limit
 from digest.config import Config
 from digest.errors import DigestError, Problem
 from digest.lookup import template_dirs, template_hash
+from digest.scan import scan_content, scan_static
 from digest.write import WriteStats, Writer, check_output
 
 if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing to do needs none of it

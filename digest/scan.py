@@ -1,0 +1,87 @@
+"""Find what changed since the last build: stat every input, read the new and changed files.
+
+Reading goes through ``digest.parallel`` (imported only when a file must be read), which uses
+both cores for a large cold build.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from digest.cache import Entry, State
+
+if TYPE_CHECKING:
+    from digest.readers import ReadSettings
+
+
+def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[[], ReadSettings],
+                 changed: Iterable[Path] | None, verify: bool, jobs: int,
+                 progress: Callable[[str], None] | None = None) -> list[str]:
+    """Stat every content file, read those new or whose stat changed, and list what changed.
+
+    ``changed`` paths (files or folders) are read even when their stat looks the same.
+    ``settings`` makes the reader settings, called only if some file must be read.
+    Adds the paths whose bytes changed to ``state.edited``; sets ``state.reshaped`` when an
+    article's shape changed or a file came or went.
+    """
+    forced = [os.path.abspath(p) for p in changed or ()]
+    todo: list[tuple[str, str]] = []
+    for path, rel in found:
+        entry = state.files.get(rel)
+        if entry is None or verify or entry.size < 0 or not _same_stat(path, entry) \
+                or (forced and _under(str(path), forced)):
+            todo.append((path, rel))
+    names = {rel for _, rel in found}
+    gone = [rel for rel in state.files if rel not in names]
+    for rel in gone:
+        state.set_entry(rel, None)
+        state.reshaped = True
+    changed_rels = set(gone)
+    if not todo:
+        state.edited |= changed_rels
+        return sorted(changed_rels)
+    from digest.parallel import read_many  # here: parallel imports this module
+    results = read_many(todo, settings(), state.files, jobs, progress)
+    for (path, rel), (entry, cacheable) in zip(todo, results):
+        old = state.files.get(rel)
+        if old is None or old.digest != entry.digest or not entry.digest or old.size < 0:
+            changed_rels.add(rel)
+            if old is None or not old.shape or old.shape != entry.shape:
+                state.reshaped = True
+            state.set_entry(rel, entry if cacheable else replace(entry, size=-1))
+        else:  # same bytes, new stat: keep the Article, remember the stat
+            old.size, old.mtime_ns = entry.size, entry.mtime_ns
+    state.edited |= changed_rels
+    return sorted(changed_rels)
+
+
+def scan_static(state: State, sources: dict[str, Path], changed: Iterable[Path] | None,
+                verify: bool) -> dict[str, bytes]:
+    """Return the bytes of static assets that are new or whose stat changed (or were named)."""
+    forced = [os.path.abspath(p) for p in changed or ()]
+    files: dict[str, bytes] = {}
+    state.static_now = {}
+    for rel, path in sources.items():
+        st = path.stat()
+        now = (str(path), st.st_size, st.st_mtime_ns)
+        state.static_now[rel] = now
+        if verify or state.static.get(rel) != now or (forced and _under(str(path), forced)):
+            files[rel] = path.read_bytes()
+    return files
+
+
+def _same_stat(path: Path, entry: Entry) -> bool:
+    """Tell whether a file's size and modification time are what ``entry`` recorded."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return st.st_size == entry.size and st.st_mtime_ns == entry.mtime_ns
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    """Tell whether ``path`` is one of ``roots`` or inside one of them."""
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
