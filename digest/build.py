@@ -9,6 +9,7 @@ re-renders only pages whose fingerprint or templates changed; see docs/increment
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import os
 import time
@@ -198,6 +199,14 @@ class Builder:
         so a broken article never takes its page out of the site being previewed.
         """
         clock = Clock()
+        try:
+            return self._rebuild(clock, changed, strict, verify, fail_on_errors)
+        finally:
+            gc.unfreeze()
+
+    def _rebuild(self, clock: Clock, changed: Iterable[Path] | None, strict: bool, verify: bool,
+                 fail_on_errors: bool) -> BuildResult:
+        """Do the work of ``rebuild``."""
         config = config_mod.load(self.root, self.overrides)
         out = check_output(config)
         state, store = self._state(config)
@@ -222,6 +231,9 @@ class Builder:
         from digest.render import environment
 
         site, problems = self._assemble(state, store, config)                       # assemble
+        # The site is long-lived: keep the cyclic collector from walking its objects again and
+        # again while the rest of the build allocates; rebuild() unfreezes when it returns.
+        gc.freeze()
         if strict and problems:
             raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written",
                               problems)
