@@ -38,6 +38,7 @@ from digest.build import is_ignored
 DEBOUNCE = 0.2          # seconds of quiet that end a burst of events
 MISSING_GRACE = 0.4     # extra wait before a vanished file counts as deleted
 EMPTY_GRACE = 1.5       # how long a file that became empty may stay empty before we build it
+WRITE_GRACE = 2.0       # how long a file still open for writing (no close seen) may hold a burst
 POLL_SECONDS = 1.0      # interval of the polling fallback
 
 # Reading a file produces open/close events; our own builds read every article.
@@ -84,6 +85,10 @@ class Collector(FileSystemEventHandler):
         self._gone: set[Path] = set()    # paths whose latest event removed or moved them away
         self._last_event = 0.0
         self._sizes = _scan_sizes(self.folders)
+        # inotify reports when a writer closes a file; a slow writer that pauses longer than the
+        # debounce is then still waited for. start_observer sets this when such events come.
+        self.close_events = False
+        self._writing: set[Path] = set()
 
     def accepts(self, path: Path) -> bool:
         """Tell whether an event on ``path`` can change the site."""
@@ -114,8 +119,19 @@ class Collector(FileSystemEventHandler):
             for path, gone in accepted:
                 self._pending[path] = now
                 (self._gone.add if gone else self._gone.discard)(path)
+                self._track_writer(event, path, src)
             self._last_event = now
             self._cond.notify_all()
+
+    def _track_writer(self, event: FileSystemEvent, path: Path, src: Path) -> None:
+        """Remember files opened for writing and not yet closed (only when closes are reported)."""
+        # Events watchdog makes up for the contents of a folder moved in have no close to follow.
+        if not self.close_events or event.is_directory or getattr(event, "is_synthetic", False):
+            return
+        if event.event_type in ("created", "modified") and path == src:
+            self._writing.add(path)
+        else:  # closed after writing, moved in whole, or gone
+            self._writing.discard(path)
 
     def pending(self) -> bool:
         """Tell whether events are waiting to be released."""
@@ -152,6 +168,8 @@ class Collector(FileSystemEventHandler):
                 ready = max(ready, seen + self.debounce + self.missing_grace)
             elif self._sizes.get(path, 0) > 0 and _size(path) == 0 and path.is_file():
                 ready = max(ready, seen + self.empty_grace)
+            if path in self._writing:
+                ready = max(ready, seen + WRITE_GRACE)
         return ready
 
     def _take(self) -> ChangeSet:
@@ -160,6 +178,7 @@ class Collector(FileSystemEventHandler):
         removed = frozenset(p for p in paths if not p.exists())
         self._pending.clear()
         self._gone.clear()
+        self._writing.clear()
         for path in paths:
             if path in removed:
                 self._sizes = {p: s for p, s in self._sizes.items()
@@ -220,6 +239,8 @@ def start_observer(handler: FileSystemEventHandler, watches: Iterable[tuple[Path
             for path, recursive in watches:
                 observer.schedule(handler, str(path), recursive=recursive)
             observer.start()
+            if isinstance(handler, Collector):
+                handler.close_events = True   # inotify reports IN_CLOSE_WRITE
             return observer
         except OSError as err:
             if err.errno not in (errno.ENOSPC, errno.EMFILE, errno.ENFILE):

@@ -254,3 +254,16 @@ def test_running_out_of_inotify_falls_back_to_polling(tmp_path):
     assert "ran out of file watches" in lines[0] and "polling" in lines[0]
     assert lines[1] == "PollingObserver"
     assert lines[2] == "batch ['late.md']"
+
+
+def test_a_writer_pausing_longer_than_the_debounce_is_waited_for(watched):
+    content, collector = watched
+    text = article("نوشتن با مکث", body="بند. " * 300).encode("utf-8")
+    with open(content / "a.md", "wb") as fh:       # a slow network copy or a stalling editor
+        fh.write(text[:1001])                      # cut inside a two-byte Persian letter
+        fh.flush()
+        time.sleep(DEBOUNCE * 4)                   # longer than a burst's quiet time
+        fh.write(text[1001:])
+    batches = drain(collector, 3.0)
+    assert len(batches) == 1 and content / "a.md" in batches[0].paths
+    assert (content / "a.md").read_bytes() == text
