@@ -110,13 +110,13 @@ def read_entry(path: str | Path, rel: str, settings: ReadSettings, old: Entry | 
 
     Returns (entry, cacheable): timeouts and I/O errors depend on the moment, so they are retried.
     """
-    from digest.readers import read_file, read_text
+    from digest.readers import read_text, size_problem
 
     try:
         st = os.stat(path)
-        if st.st_size == 0 or st.st_size > settings.max_bytes:
-            article, warnings = read_file(Path(path), rel, settings)
-            return Entry(st.st_size, st.st_mtime_ns, "", article, tuple(warnings)), True
+        skipped = size_problem(st.st_size, rel, settings.max_bytes)
+        if skipped:   # one stat decides; the file is not opened
+            return Entry(st.st_size, st.st_mtime_ns, "", None, (skipped,)), True
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError as err:

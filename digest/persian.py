@@ -68,11 +68,6 @@ def topic_key(name: str) -> str:
     return "".join(ch for ch in text if ch not in (ZWNJ, KASHIDA, " ", "\t", "-", "_"))
 
 
-def has_rtl(text: str) -> bool:
-    """Tell whether ``text`` holds any Arabic-script letter."""
-    return any("\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff" for ch in text)
-
-
 def shorten(text: str, limit: int) -> str:
     """Cut ``text`` at a word boundary to at most ``limit`` characters, adding an ellipsis."""
     text = " ".join(text.split())

@@ -25,7 +25,6 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
 RESERVED_IDS = {"index", "topics", "static", "page", "feeds", "404", "sitemap", "robots"}
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 MAX_ID = 80
 DEFAULT_TOPIC = "سایر"
 
@@ -351,13 +350,20 @@ def read_text(rel: str, raw: bytes, settings: ReadSettings, fingerprint: str = "
     return article, warnings + more
 
 
+def size_problem(size: int, rel: str, max_bytes: int) -> Problem | None:
+    """Return the warning that skips an empty or oversized file, or None when its size is fine."""
+    if size == 0:
+        return Problem("warning", "empty file skipped", rel)
+    if size > max_bytes:
+        return Problem("warning", f"file is {size // 1024} KB, over the {max_bytes // 1024} KB "
+                       "limit (max_file_kb in digest.toml); skipped", rel)
+    return None
+
+
 def read_file(path: Path, rel: str, settings: ReadSettings) -> tuple[Article | None, list[Problem]]:
     """Read one input file from disk; skip empty or oversized files with a warning."""
-    size = path.stat().st_size
-    if size == 0:
-        return None, [Problem("warning", "empty file skipped", rel)]
-    if size > settings.max_bytes:
-        return None, [Problem("warning", f"file is {size // 1024} KB, over the {settings.max_bytes // 1024} KB "
-                              "limit (max_file_kb in digest.toml); skipped", rel)]
+    skipped = size_problem(path.stat().st_size, rel, settings.max_bytes)
+    if skipped:
+        return None, [skipped]
     raw = path.read_bytes()
     return read_text(rel, raw, settings, hashlib.sha1(raw).hexdigest())

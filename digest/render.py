@@ -13,7 +13,7 @@ import sys
 import traceback
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jinja2
 import markupsafe
@@ -22,8 +22,7 @@ from digest import feeds, jalali
 from digest.assemble import Page
 from digest.config import Config
 from digest.errors import TemplateError
-from digest.lookup import default_templates, template_dirs  # noqa: F401 - re-exported
-from digest.model import Site
+from digest.lookup import template_dirs
 from digest.persian import LATIN_RUN, to_persian_digits
 from digest.urls import relative_url
 
@@ -120,16 +119,6 @@ def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvir
         "months": jalali.MONTHS, "feeds": feeds.settings(config),
     })
     return env
-
-
-def render_pages(env: jinja2.Environment, pages: Iterable[Page], site: Site, config: Config
-                 ) -> dict[str, bytes]:
-    """Render every page to bytes keyed by output path; raise TemplateError naming file:line."""
-    shared = {"site": site, "config": config}
-    out: dict[str, bytes] = {}
-    for page in pages:
-        out[page.output] = render_page(env, page, shared)
-    return out
 
 
 def render_recorded(env: RecordingEnvironment, page: Page, shared: dict[str, Any]

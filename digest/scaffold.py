@@ -11,7 +11,7 @@ from pathlib import Path
 
 from digest import jalali
 from digest.errors import OutputError
-from digest.render import default_templates
+from digest.lookup import default_templates
 
 CONFIG = '''\
 # Settings of this site; every key is optional. See "digest build --help" and the README.
