@@ -1,7 +1,8 @@
 """The build: read -> assemble -> render -> write, one line per stage (``Builder.rebuild``).
 
-Everything is read and grouped before anything is rendered, and everything is rendered in
-memory before anything is written, so a failing build leaves the previous site whole. A
+Everything is read and grouped before anything is rendered, and every changed page is staged
+under a temporary name before any is moved into place, so a failing build leaves the previous
+site whole. A
 ``Builder`` remembers what it built (in memory, and in ``.digest-cache/`` between processes) and
 re-renders only pages whose fingerprint or templates changed; see docs/incremental.md.
 """
@@ -243,12 +244,22 @@ class Builder:
         pages = plan(site, config)
         clock.lap("assemble")
         todo, prints = self._stale(pages, site, config, out, state, store, fresh, bool(templates))
-        env = environment(config, config.cache_dir)
-        files, records, processes = render_many(env, todo, site, config, self.jobs)           # render
-        files.update(feeds.files(site, pages, config))
-        files.update(static)
-        clock.lap("render")
-        stats = writer.write(files, keep=[p.output for p in pages] + list(state.static_now))  # write
+        clock.lap("fingerprint")
+        extra = feeds.files(site, pages, config)
+        extra.update(static)
+        clock.lap("feeds")
+        # Workers stage the pages they render as temporary files themselves and send back only
+        # hashes; nothing is moved into place until every page is staged (digest/write.py).
+        writer.begin([p.output for p in todo] + list(extra))
+        try:
+            env = environment(config, config.cache_dir)
+            staged, records, processes = render_many(env, todo, site, config, self.jobs, writer)  # render
+            clock.lap("render")
+            staged.update((rel, writer.stage(rel, data)) for rel, data in extra.items())
+        except BaseException:
+            writer.abort()
+            raise
+        stats = writer.commit(staged, keep=[p.output for p in pages] + list(state.static_now))  # write
         clock.lap("write")
         self._commit(state, store, config, pages, prints, records, site, problems, dirs)
         clock.lap("save")

@@ -22,6 +22,7 @@ from digest.errors import DigestError
 from digest.model import Site
 from digest.readers import ReadSettings
 from digest.render import RecordingEnvironment, render_recorded
+from digest.write import Writer
 
 MIN_READ = 300      # fewer files than this are read in this process
 MIN_RENDER = 600    # fewer pages than this are rendered in this process
@@ -124,34 +125,35 @@ def _read_chunk(indices: range) -> list[tuple[Entry, bool]]:
 
 # ---- rendering ------------------------------------------------------------------------------
 
-def render_many(env: RecordingEnvironment, pages: list[Page], site: Site, config: Config, jobs: int
-                ) -> tuple[dict[str, bytes], dict[str, tuple[str, ...]], int]:
-    """Render pages to {output: bytes}, {output: templates loaded} and the processes used."""
+def render_many(env: RecordingEnvironment, pages: list[Page], site: Site, config: Config, jobs: int,
+                writer: Writer) -> tuple[dict[str, tuple[str, bool]], dict[str, tuple[str, ...]], int]:
+    """Render and stage pages; return {output: (hash, staged)}, {output: templates loaded} and
+    the processes used. Page bytes never travel between processes."""
     workers = _pool_size(len(pages), MIN_RENDER, jobs)
     if workers == 1:
-        rendered = _render(env, pages, site, config, range(len(pages)))
+        rendered = _render(env, pages, site, config, writer, range(len(pages)))
     else:
-        _JOB.update(env=env, pages=pages, site=site, config=config)
+        _JOB.update(env=env, pages=pages, site=site, config=config, writer=writer)
         try:
             rendered = _run(workers, _render_chunk, len(pages))
         finally:
             _JOB.clear()
-    files = {out: data for out, data, _ in rendered}
-    return files, {out: names for out, _, names in rendered}, workers
+    return {out: result for out, result, _ in rendered}, {out: names for out, _, names in rendered}, workers
 
 
-def _render_chunk(indices: range) -> list[tuple[str, bytes, tuple[str, ...]]]:
-    """Worker: render one chunk of the inherited page list."""
-    return _render(_JOB["env"], _JOB["pages"], _JOB["site"], _JOB["config"], indices)
+def _render_chunk(indices: range) -> list[tuple[str, tuple[str, bool], tuple[str, ...]]]:
+    """Worker: render and stage one chunk of the inherited page list."""
+    return _render(_JOB["env"], _JOB["pages"], _JOB["site"], _JOB["config"], _JOB["writer"], indices)
 
 
-def _render(env: RecordingEnvironment, pages: list[Page], site: Site, config: Config, indices: range
-            ) -> list[tuple[str, bytes, tuple[str, ...]]]:
-    """Render the pages at ``indices``."""
+def _render(env: RecordingEnvironment, pages: list[Page], site: Site, config: Config, writer: Writer,
+            indices: range) -> list[tuple[str, tuple[str, bool], tuple[str, ...]]]:
+    """Render the pages at ``indices`` and stage each one whose bytes changed."""
     shared = {"site": site, "config": config}
     out = []
+    stage = writer.stage
     for i in indices:
         page = pages[i]
         data, names = render_recorded(env, page, shared)
-        out.append((page.output, data, names))
+        out.append((page.output, stage(page.output, data), names))
     return out

@@ -103,25 +103,82 @@ class Writer:
         ``keep`` names files of the last write that stay as they are without being passed again
         (an incremental build knows they did not change).
         """
+        self.begin(files)
+        try:
+            staged = {rel: self.stage(rel, data) for rel, data in files.items()}
+        except BaseException:
+            self.abort()
+            raise
+        return self.commit(staged, partial, keep)
+
+    def begin(self, candidates: Iterable[str]) -> None:
+        """Start a write of ``candidates`` (the files that may be staged) before any is staged.
+
+        Finishes an interrupted write and journals the temporary names first, so files staged by
+        this process or its workers are removed if the build dies before the commit.
+        """
         self.recover()
         self.state.mkdir(parents=True, exist_ok=True)
         old = self.manifest()
-        scanned = old is None
-        if scanned:
-            old = self._scan()
-        kept = {rel: old[rel] for rel in keep if rel in old and rel not in files}
-        hashes = {rel: _hash(data) for rel, data in files.items()}
-        if scanned:  # no record of the last write: compare with the bytes on disk
-            changed = [rel for rel in files if not self._same_on_disk(rel, files[rel])]
-        else:
-            changed = [rel for rel, h in hashes.items()
-                       if old.get(rel) != h or not (self.out / rel).is_file()]
-        stale = [] if partial else sorted(set(old) - set(files) - set(kept))
+        self._scanned = old is None
+        self._old = self._scan() if old is None else old
+        self._candidates = list(candidates)
+        self._made: set[str] = set()
+        self._save_json(self.journal, {"phase": "staging", "staged": [_tmp_name(r) for r in self._candidates]})
+
+    def stage(self, rel: str, data: bytes) -> tuple[str, bool]:
+        """Stage one file under its temporary name unless its bytes are already in place.
+
+        Returns (content hash, staged). Safe to call from forked workers after ``begin``: each
+        writes only its own files. Raises OutputError when the file cannot be written.
+        """
+        digest = _hash(data)
+        if self._scanned:  # no record of the last write: compare with the bytes on disk
+            if self._same_on_disk(rel, data):
+                return digest, False
+        elif self._old.get(rel) == digest and os.path.isfile(os.path.join(self.out, rel)):
+            return digest, False
+        path = os.path.join(self.out, _tmp_name(rel))
+        try:
+            folder = os.path.dirname(path)
+            if folder not in self._made:   # one mkdir per folder, not per file
+                os.makedirs(folder, exist_ok=True)
+                if os.path.islink(folder):
+                    raise OutputError(f"refusing to write through the symlink {folder}")
+                self._made.add(folder)
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as err:
+            raise OutputError(f"could not write the site: {err.strerror or err}",
+                              path=getattr(err, "filename", None),
+                              hint="the previous site was left as it was") from None
+        return digest, True
+
+    def abort(self) -> None:
+        """Remove every file staged since ``begin`` and the journal: the previous site stays whole."""
+        for rel in self._candidates:
+            try:
+                os.unlink(os.path.join(self.out, _tmp_name(rel)))
+            except OSError:
+                pass
+        self.journal.unlink(missing_ok=True)
+
+    def commit(self, staged: dict[str, tuple[str, bool]], partial: bool = False,
+               keep: Iterable[str] = ()) -> WriteStats:
+        """Move the staged files into place, delete stale ones, and record the new manifest.
+
+        ``staged`` maps every file of this write to ``stage``'s (hash, staged) answer.
+        """
+        old, scanned = self._old, self._scanned
+        kept = {rel: old[rel] for rel in keep if rel in old and rel not in staged}
+        hashes = {rel: h for rel, (h, _) in staged.items()}
+        changed = [rel for rel, (_, moved) in staged.items() if moved]
+        stale = [] if partial else sorted(set(old) - set(staged) - set(kept))
         if changed or stale:
-            moves = self._stage(changed, files)
+            moves = [[_tmp_name(rel), rel] for rel in changed]
             self._save_json(self.journal, {"phase": "commit", "moves": moves, "remove": stale})
             self._apply(moves, stale)
-            self.journal.unlink(missing_ok=True)
+        self.journal.unlink(missing_ok=True)
         self.last_changed, self.last_removed = changed, stale
         if changed or stale or scanned:
             manifest = {**old, **hashes} if partial else {**kept, **hashes}
@@ -129,7 +186,7 @@ class Writer:
                 manifest.pop(rel, None)
             self._save_json(self.manifest_path, manifest)
             self._manifest, self._manifest_read = manifest, True
-        return WriteStats(len(changed), len(files) - len(changed) + len(kept), len(stale))
+        return WriteStats(len(changed), len(staged) - len(changed) + len(kept), len(stale))
 
     def _scan(self) -> dict[str, str]:
         """List files already in the output folder (without a manifest we compare bytes)."""
@@ -149,27 +206,6 @@ class Writer:
             return path.stat().st_size == len(data) and path.read_bytes() == data
         except OSError:
             return False
-
-    def _stage(self, changed: list[str], files: dict[str, bytes]) -> list[list[str]]:
-        """Write changed files under temporary names; on failure remove them and raise OutputError."""
-        moves = [[_tmp_name(rel), rel] for rel in changed]
-        self._save_json(self.journal, {"phase": "staging", "staged": [m[0] for m in moves]})
-        try:
-            for tmp, rel in moves:
-                path = self.out / tmp
-                path.parent.mkdir(parents=True, exist_ok=True)
-                if path.parent.is_symlink():
-                    raise OutputError(f"refusing to write through the symlink {path.parent}")
-                with open(path, "wb") as fh:
-                    fh.write(files[rel])
-        except OSError as err:
-            for tmp, _ in moves:
-                (self.out / tmp).unlink(missing_ok=True)
-            self.journal.unlink(missing_ok=True)
-            raise OutputError(f"could not write the site: {err.strerror or err}",
-                              path=getattr(err, "filename", None),
-                              hint="the previous site was left as it was") from None
-        return moves
 
     def _apply(self, moves: list[list[str]], remove: list[str]) -> None:
         """Move staged files into place and delete stale ones (safe to repeat)."""
