@@ -142,3 +142,24 @@ def test_parallel_cold_build_equals_a_single_process_build(tmp_path):
     build(one, jobs=1)
     assert processes == 2
     assert tree(root / "site") == tree(one / "site")
+
+
+def test_a_page_failing_in_a_worker_leaves_the_previous_site_and_no_staged_files(tmp_path):
+    root = make(tmp_path / "par", count=700)
+    code = ("import sys; from pathlib import Path; from digest.build import build\n"
+            "r = build(Path(sys.argv[1]), jobs=2)\n"
+            "print(r.processes)\n")
+    first = subprocess.run([sys.executable, "-c", code, str(root)], cwd=ROOT, capture_output=True,
+                           text=True, check=True)
+    assert first.stdout.split() == ["2"]
+    before = tree(root / "site")
+    # Every article page changes (workers stage them), and one of them fails to render.
+    (root / "templates").mkdir()
+    (root / "templates/article.html").write_text(
+        '{% extends "default:article.html" %}{% block main %}<p>تازه</p>'
+        '{% if article.id == "n650" %}{{ no_such_value }}{% endif %}{{ super() }}{% endblock %}',
+        encoding="utf-8")
+    failed = subprocess.run([sys.executable, "-c", code, str(root)], cwd=ROOT, capture_output=True, text=True)
+    assert failed.returncode != 0 and "no_such_value" in failed.stderr
+    assert tree(root / "site") == before
+    assert not list((root / ".digest-cache").rglob("write-journal.json"))
