@@ -27,12 +27,21 @@ from digest.persian import LATIN_RUN, to_persian_digits
 from digest.urls import relative_url
 
 
+def _value(context: Any, name: str) -> Any:
+    """Return a template variable as ``context.get`` does, without its three method calls."""
+    # The filter runs about 30 times a page: Jinja's lookup chain was a quarter of its cost.
+    found = context.vars
+    if name in found:
+        return found[name]
+    return context.parent.get(name)
+
+
 @jinja2.pass_context
 def _url(context: Any, target: str) -> str:
     """Jinja filter: link to a site path from the page being rendered (absolute on the 404 page)."""
-    if context.get("absolute_urls"):
-        return context["config"].base_path + target.lstrip("/")
-    return relative_url(context["page_url"], target)
+    if _value(context, "absolute_urls"):
+        return _value(context, "config").base_path + target.lstrip("/")
+    return relative_url(_value(context, "page_url"), target)
 
 
 _HAS_LATIN = re.compile("[A-Za-z]")
