@@ -243,7 +243,11 @@ class Builder:
             raise BuildFailed(f"{len(errors)} error(s); nothing was written", errors)
         pages = plan(site, config)
         clock.lap("assemble")
-        todo, prints = self._stale(pages, site, config, out, state, store, fresh, bool(templates))
+        # When every page is rendered anyway (a clean build, a new output folder), old
+        # fingerprints have nothing to be compared with: the render workers compute the new ones.
+        everything = fresh or not state.pages
+        todo, prints = (pages, {}) if everything else self._stale(pages, site, config, out, state, store,
+                                                                   fresh, bool(templates))
         clock.lap("fingerprint")
         extra = feeds.files(site, pages, config)
         extra.update(static)
@@ -253,14 +257,20 @@ class Builder:
         writer.begin([p.output for p in todo] + list(extra))
         try:
             env = environment(config, config.cache_dir)
-            staged, records, processes = render_many(env, todo, site, config, self.jobs, writer)  # render
+            key = state.key + repr(config) if everything else None
+            rendered, processes = render_many(env, todo, site, config, self.jobs, writer, key)  # render
             clock.lap("render")
+            staged = {out: result for out, result, _, _, _ in rendered}
             staged.update((rel, writer.stage(rel, data)) for rel, data in extra.items())
         except BaseException:
             writer.abort()
             raise
         stats = writer.commit(staged, keep=[p.output for p in pages] + list(state.static_now))  # write
         clock.lap("write")
+        records = {out: names for out, _, names, _, _ in rendered}
+        if everything:
+            prints = {out: fp for out, _, _, fp, _ in rendered}
+            self._index(state, rendered)
         self._commit(state, store, config, pages, prints, records, site, problems, dirs)
         clock.lap("save")
         return BuildResult(len(pages), stats, problems, clock.timings, sorted(p.output for p in todo),
@@ -356,6 +366,15 @@ class Builder:
                 prints[page.output] = fp
         state.mentions, state.mentions_dirty = index, True
         return todo, prints
+
+    @staticmethod
+    def _index(state: State, rendered: list) -> None:
+        """Record which pages cover each article, from fingerprints the render workers computed."""
+        index: dict[str, list[int]] = {}
+        for i, (_, _, _, _, covered) in enumerate(rendered):
+            for rel in covered:
+                index.setdefault(rel, []).append(i)
+        state.mentions, state.mentions_dirty = index, True
 
     def _commit(self, state: State, store: Store, config: Config, pages: list[Page],
                 prints: dict[str, str], records: dict[str, tuple[str, ...]], site: Site,

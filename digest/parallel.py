@@ -18,6 +18,7 @@ from typing import Any, Callable
 from digest.assemble import Page
 from digest.cache import Entry, read_entry
 from digest.config import Config
+from digest.deps import Fingerprints
 from digest.errors import DigestError
 from digest.model import Site
 from digest.readers import ReadSettings
@@ -126,34 +127,46 @@ def _read_chunk(indices: range) -> list[tuple[Entry, bool]]:
 # ---- rendering ------------------------------------------------------------------------------
 
 def render_many(env: RecordingEnvironment, pages: list[Page], site: Site, config: Config, jobs: int,
-                writer: Writer) -> tuple[dict[str, tuple[str, bool]], dict[str, tuple[str, ...]], int]:
-    """Render and stage pages; return {output: (hash, staged)}, {output: templates loaded} and
-    the processes used. Page bytes never travel between processes."""
+                writer: Writer, key: str | None = None) -> tuple[list[Rendered], int]:
+    """Render and stage pages; return what each one gave (see ``Rendered``) and the processes used.
+
+    Page bytes never travel between processes. With ``key`` (the fingerprint key), each page's
+    fingerprint and the articles it covers are computed beside it, in the workers.
+    """
     workers = _pool_size(len(pages), MIN_RENDER, jobs)
     if workers == 1:
-        rendered = _render(env, pages, site, config, writer, range(len(pages)))
-    else:
-        _JOB.update(env=env, pages=pages, site=site, config=config, writer=writer)
-        try:
-            rendered = _run(workers, _render_chunk, len(pages))
-        finally:
-            _JOB.clear()
-    return {out: result for out, result, _ in rendered}, {out: names for out, _, names in rendered}, workers
+        return _render(env, pages, site, config, writer, key, range(len(pages))), 1
+    _JOB.update(env=env, pages=pages, site=site, config=config, writer=writer, key=key)
+    try:
+        return _run(workers, _render_chunk, len(pages)), workers
+    finally:
+        _JOB.clear()
 
 
-def _render_chunk(indices: range) -> list[tuple[str, tuple[str, bool], tuple[str, ...]]]:
+# One rendered page: output path, (content hash, staged), templates loaded, and with a
+# fingerprint key its fingerprint and the source paths of the articles it covers.
+Rendered = tuple[str, tuple[str, bool], tuple[str, ...], str, tuple[str, ...]]
+
+
+def _render_chunk(indices: range) -> list[Rendered]:
     """Worker: render and stage one chunk of the inherited page list."""
-    return _render(_JOB["env"], _JOB["pages"], _JOB["site"], _JOB["config"], _JOB["writer"], indices)
+    job = _JOB
+    return _render(job["env"], job["pages"], job["site"], job["config"], job["writer"], job["key"], indices)
 
 
 def _render(env: RecordingEnvironment, pages: list[Page], site: Site, config: Config, writer: Writer,
-            indices: range) -> list[tuple[str, tuple[str, bool], tuple[str, ...]]]:
-    """Render the pages at ``indices`` and stage each one whose bytes changed."""
+            key: str | None, indices: range) -> list[Rendered]:
+    """Render the pages at ``indices``, stage each one whose bytes changed, fingerprint with ``key``."""
     shared = {"site": site, "config": config}
+    prints = Fingerprints(site, key, collect=True) if key is not None else None
     out = []
     stage = writer.stage
     for i in indices:
         page = pages[i]
         data, names = render_recorded(env, page, shared)
-        out.append((page.output, stage(page.output, data), names))
+        fp, covered = "", ()
+        if prints is not None:
+            fp = prints.page(page)
+            covered = tuple(set(prints.covered))
+        out.append((page.output, stage(page.output, data), names, fp, covered))
     return out
