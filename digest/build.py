@@ -228,7 +228,7 @@ class Builder:
             return self._nothing_to_do(state, store, config, clock)
         from digest import feeds
         from digest.assemble import plan
-        from digest.parallel import render_many
+        from digest.parallel import mentions, render_many
         from digest.render import environment
 
         site, problems = self._assemble(state, store, config)                       # assemble
@@ -270,7 +270,7 @@ class Builder:
         records = {out: names for out, _, names, _, _ in rendered}
         if everything:
             prints = {out: fp for out, _, _, fp, _ in rendered}
-            self._index(state, rendered)
+            state.mentions, state.mentions_dirty = mentions(rendered), True
         self._commit(state, store, config, pages, prints, records, site, problems, dirs)
         clock.lap("save")
         return BuildResult(len(pages), stats, problems, clock.timings, sorted(p.output for p in todo),
@@ -366,15 +366,6 @@ class Builder:
                 prints[page.output] = fp
         state.mentions, state.mentions_dirty = index, True
         return todo, prints
-
-    @staticmethod
-    def _index(state: State, rendered: list) -> None:
-        """Record which pages cover each article, from fingerprints the render workers computed."""
-        index: dict[str, list[int]] = {}
-        for i, (_, _, _, _, covered) in enumerate(rendered):
-            for rel in covered:
-                index.setdefault(rel, []).append(i)
-        state.mentions, state.mentions_dirty = index, True
 
     def _commit(self, state: State, store: Store, config: Config, pages: list[Page],
                 prints: dict[str, str], records: dict[str, tuple[str, ...]], site: Site,

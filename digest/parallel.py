@@ -148,6 +148,15 @@ def render_many(env: RecordingEnvironment, pages: list[Page], site: Site, config
 Rendered = tuple[str, tuple[str, bool], tuple[str, ...], str, tuple[str, ...]]
 
 
+def mentions(rendered: list[Rendered]) -> dict[str, list[int]]:
+    """Return which pages (by position) cover each article, from fingerprinted ``Rendered`` rows."""
+    index: dict[str, list[int]] = {}
+    for i, row in enumerate(rendered):
+        for rel in row[4]:
+            index.setdefault(rel, []).append(i)
+    return index
+
+
 def _render_chunk(indices: range) -> list[Rendered]:
     """Worker: render and stage one chunk of the inherited page list."""
     job = _JOB

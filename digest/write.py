@@ -5,6 +5,9 @@ one is on disk does a journal mark the commit and the renames (plus removal of s
 run. A build killed while staging leaves the previous site untouched and its temporary files
 are removed on the next run; one killed while committing is rolled forward on the next run.
 Files whose bytes did not change are not touched at all.
+A build's render workers stage the pages they render themselves (``begin`` in the parent, then
+``stage`` in each worker, then ``commit`` or ``abort`` in the parent), so page bytes never sit in
+the parent's memory.
 """
 
 from __future__ import annotations
