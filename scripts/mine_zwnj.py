@@ -1,4 +1,4 @@
-"""Mine the ZWNJ lexicon that ``digest.persian.restore_zwnj`` uses.
+"""Mine the ZWNJ lexicon that ``digest.zwnj.restore_zwnj`` uses.
 
 Usage (from the repository root)::
 
@@ -303,8 +303,9 @@ def context_lines(corpus: Path, sources: tuple[str, ...], splits: tuple[str, ...
 HEADER = """\
 # digest ZWNJ lexicon, made by scripts/mine_zwnj.py (do not edit by hand; run the script again).
 # Sources and licences:
-#   IR-News-Dataset articles, GPL-3.0: word spellings counted in the train split only.
-#   Fars News sample (fars-news-2.json, from an NLP course repository), Apache-2.0: train split only.
+#   IR-News-Dataset articles, GPL-3.0: word spellings, frequencies and neighbour counts from the
+#   train (+ dev) split only.
+#   Fars News sample (fars-news-2.json, from an NLP course repository), Apache-2.0: the same splits.
 #   hazm 0.10.0 (wheel files hazm/data/words.dat and hazm/data/verbs.dat), MIT, (c) 2013 Alireza Nourian.
 # Split: an article is held out when sha256(source/name) % 10 is in {held_out}; the rest is train
 #   (bucket {dev} is the dev split, mined unless --tune was given).
