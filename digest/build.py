@@ -182,7 +182,7 @@ class Builder:
 
     def __init__(self, root: Path, *, overrides: dict[str, Any] | None = None,
                  progress: Callable[[str], None] | None = None, cache: bool = True,
-                 clean: bool = False, jobs: int | None = None):
+                 clean: bool = False, jobs: int | None = None, defer_save: bool = False):
         self.root = Path(root)
         self.overrides = overrides
         self.progress = progress
@@ -190,41 +190,86 @@ class Builder:
         self.clean = clean
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.state: State | None = None
+        # For a Builder kept in memory (digest serve), see digest/quick.py:
+        self.defer_save = defer_save          # save the cache in flush(), not in rebuild()
+        self._unsaved: Store | None = None    # the cache holding a committed state not yet saved
+        self._listed: State | None = None     # the state a full listing of the inputs went into
+        self._pending: set[str] = set()       # paths reported since the last rebuild that worked
+        self._config: Config | None = None
+        self._writer: Writer | None = None
+        self._env: tuple[str, Any] | None = None   # (config, Jinja2 environment) of the last build
 
     def rebuild(self, changed: Iterable[Path] | None = None, *, strict: bool = False,
-                verify: bool = False, fail_on_errors: bool = False) -> BuildResult:
+                verify: bool = False, fail_on_errors: bool = False, complete: bool = False) -> BuildResult:
         """Bring the output folder up to date with the inputs and report what was done.
 
         ``fail_on_errors`` (the live preview) stops before writing when any problem is an error,
-        so a broken article never takes its page out of the site being previewed.
+        so a broken article never takes its page out of the site being previewed. ``complete``
+        promises that ``changed`` names every input changed since the last call (a watcher's
+        report), so no other input is stat-ed and no output file is checked.
         """
         clock = Clock()
+        self.flush()   # a deferred save holds the last committed state; this rebuild changes it
         try:
-            return self._rebuild(clock, changed, strict, verify, fail_on_errors)
+            result = self._rebuild(clock, changed, strict, verify, fail_on_errors, complete)
+            self._pending.clear()
+            return result
         finally:
             gc.unfreeze()
 
+    def flush(self) -> None:
+        """Save the cache of the last rebuild if ``defer_save`` held it back."""
+        if self._unsaved is not None and self.state is not None:
+            self._unsaved.save(self.state)
+        self._unsaved = None
+
     def _rebuild(self, clock: Clock, changed: Iterable[Path] | None, strict: bool, verify: bool,
-                 fail_on_errors: bool) -> BuildResult:
+                 fail_on_errors: bool, complete: bool) -> BuildResult:
         """Do the work of ``rebuild``."""
-        config = config_mod.load(self.root, self.overrides)
+        trusted = (complete and changed is not None and not verify and self.state is not None
+                   and self._listed is self.state)
+        if trusted:
+            self._pending |= {os.path.abspath(p) for p in changed or ()}
+        else:   # only a full listing finished after this call may be trusted again
+            self._pending, self._listed = set(), None
+        config = self._load_config(trusted)
         out = check_output(config)
         state, store = self._state(config)
-        inputs = scan_content(state, content_files(config.content_dir), lambda: read_settings(config),
-                              changed, verify, self.jobs, self.progress)            # read
-        writer = Writer(out, output_state(config, out))
+        trusted = trusted and state is self._listed
+        inputs = None
+        if trusted:
+            from digest.quick import watched_changes
+
+            inputs = watched_changes(state, config.content_dir, self._pending,
+                                     lambda: read_settings(config), self.jobs, self.progress)
+        if inputs is None:
+            inputs = scan_content(state, content_files(config.content_dir), lambda: read_settings(config),
+                                  changed, verify, self.jobs, self.progress)        # read
+            self._listed = state
+        if not (trusted and self._writer is not None and self._writer.out == out):
+            self._writer = Writer(out, output_state(config, out))
+        writer = self._writer
         fresh = writer.manifest() is None          # a new or foreign output folder gets everything
-        static = scan_static(state, static_sources(config), changed, verify or fresh)
         dirs = template_dirs(config)
+        if trusted and not self._touches_templates(config):
+            static, templates = {}, []
+            state.static_now = dict(state.static)
+        else:
+            static = scan_static(state, static_sources(config), changed, verify or fresh)
+            templates = self._changed_templates(dirs, state)
         prefix = os.path.relpath(config.content_dir, self.root).replace(os.sep, "/")
-        templates = self._changed_templates(dirs, state)
         inputs = [f"{prefix}/{rel}" for rel in inputs] + templates
         inputs += [f"templates/{rel}" for rel in sorted(static)]
         if state.config and state.config != repr(config):
             inputs.insert(0, "digest.toml")
         clock.lap("read")
-        if not inputs and self._unchanged(state, config, out, writer):
+        if not inputs and self._unchanged(state, config, out, writer, check_files=not trusted):
             return self._nothing_to_do(state, store, config, clock)
+        if (state.site is not None and state.edited and not (state.reshaped or templates or static or fresh)
+                and state.config == repr(config)):
+            result = self._edit_in_place(state, store, config, writer, clock, inputs, strict, fail_on_errors)
+            if result is not None:
+                return result
         from digest import feeds
         from digest.assemble import plan
         from digest.parallel import render_many
@@ -234,12 +279,7 @@ class Builder:
         # The site is long-lived: keep the cyclic collector from walking its objects again and
         # again while the rest of the build allocates; rebuild() unfreezes when it returns.
         gc.freeze()
-        if strict and problems:
-            raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written",
-                              problems)
-        errors = [p for p in problems if p.level == "error"]
-        if fail_on_errors and errors:
-            raise BuildFailed(f"{len(errors)} error(s); nothing was written", errors)
+        _check_problems(problems, strict, fail_on_errors)
         pages = plan(site, config)
         clock.lap("assemble")
         todo, prints = self._stale(pages, site, config, out, state, store, fresh, bool(templates))
@@ -251,11 +291,62 @@ class Builder:
         stats = writer.write(files, keep=[p.output for p in pages] + list(state.static_now))  # write
         clock.lap("write")
         self._commit(state, store, config, pages, prints, records, site, problems, dirs)
+        self._env = (repr(config), env)
         clock.lap("save")
         return BuildResult(len(pages), stats, problems, clock.timings, sorted(p.output for p in todo),
                            sorted(writer.last_changed), sorted(writer.last_removed), inputs,
                            state.counts, processes, output=out, _site=site,
                            _templates={p.output: p.template for p in pages})
+
+    def _edit_in_place(self, state: State, store: Store, config: Config, writer: Writer, clock: Clock,
+                       inputs: list[str], strict: bool, fail_on_errors: bool) -> BuildResult | None:
+        """Rebuild after edits that moved no article, from the last site (None: take the full path)."""
+        from digest.assemble import swap_articles
+        from digest.parallel import render_many
+        from digest.quick import edited_articles, feeds_around, pages_around, stale_around
+
+        fresh = edited_articles(state, state.site)
+        if fresh is None:
+            return None
+        site = swap_articles(state.site, fresh, state.site.problems)                # assemble
+        problems = list(site.problems)
+        _check_problems(problems, strict, fail_on_errors)
+        pages = pages_around(site, config, fresh)
+        clock.lap("assemble")
+        todo, prints = stale_around(pages, site, config, state, writer.out)
+        env = self._environment(config)
+        files, records, processes = render_many(env, todo, site, config, self.jobs)         # render
+        files.update(feeds_around(site, config, fresh))
+        clock.lap("render")
+        stats = writer.write(files, partial=True)   # no page came or went                 # write
+        clock.lap("write")
+        self._commit(state, store, config, None, prints, records, site, problems, template_dirs(config))
+        clock.lap("save")
+        return BuildResult(len(state.pages), stats, problems, clock.timings, sorted(p.output for p in todo),
+                           sorted(writer.last_changed), [], inputs, state.counts, processes,
+                           output=writer.out, _site=site, _config=config)
+
+    def _load_config(self, trusted: bool) -> Config:
+        """Return the config: the last one when a watcher reported no change to digest.toml."""
+        from digest.config import CONFIG_FILE
+
+        if not (trusted and self._config is not None
+                and os.path.abspath(self.root / CONFIG_FILE) not in self._pending):
+            self._config = config_mod.load(self.root, self.overrides)
+        return self._config
+
+    def _touches_templates(self, config: Config) -> bool:
+        """Tell whether a reported path lies in the site's templates folder (or is that folder)."""
+        folders = {os.path.abspath(config.root / "templates"), os.path.realpath(config.root / "templates")}
+        return any(p == f or p.startswith(f + os.sep) for p in self._pending for f in folders)
+
+    def _environment(self, config: Config) -> Any:
+        """Return the last build's Jinja2 environment if it was made for this config, else a new one."""
+        from digest.render import environment
+
+        if self._env is None or self._env[0] != repr(config):
+            self._env = (repr(config), environment(config, config.cache_dir))
+        return self._env[1]
 
     def _state(self, config: Config) -> tuple[State, Store]:
         """Return the state for this config: in memory, else from the cache folder, else empty."""
@@ -276,11 +367,12 @@ class Builder:
             state.thash[name] = template_hash(dirs, name)
         return sorted({f"templates/{name}" for name, h in used if state.thash[name] != h})
 
-    def _unchanged(self, state: State, config: Config, out: Path, writer: Writer) -> bool:
+    def _unchanged(self, state: State, config: Config, out: Path, writer: Writer, check_files: bool = True
+                   ) -> bool:
         """Tell whether the last build's output stands as it is: same config, every file there."""
         if not state.pages or state.config != repr(config) or writer.manifest() is None:
             return False
-        return all(os.path.exists(os.path.join(out, rel)) for rel in [*state.pages, *state.static_now])
+        return not check_files or all(os.path.exists(os.path.join(out, rel)) for rel in [*state.pages, *state.static_now])
 
     def _nothing_to_do(self, state: State, store: Store, config: Config, clock: Clock) -> BuildResult:
         """Report a build that found nothing to do, loading the site only if someone asks for it."""
@@ -346,10 +438,12 @@ class Builder:
         state.mentions, state.mentions_dirty = index, True
         return todo, prints
 
-    def _commit(self, state: State, store: Store, config: Config, pages: list[Page],
+    def _commit(self, state: State, store: Store, config: Config, pages: list[Page] | None,
                 prints: dict[str, str], records: dict[str, tuple[str, ...]], site: Site,
                 problems: list[Problem], dirs: list[Path]) -> None:
-        """Remember what this build produced (after a successful write) and save it."""
+        """Remember what this build produced (after a successful write) and save it.
+
+        ``pages`` is every page of the site, or None when no page came or went."""
         for names in records.values():
             for name in names:
                 if name not in state.thash:
@@ -359,14 +453,28 @@ class Builder:
         for out, fp in prints.items():
             used = tuple((n, state.thash.get(n) or "?") for n in records[out])
             fresh[out] = (fp, shared.setdefault(used, used))
-        state.pages = {p.output: fresh.get(p.output) or state.pages[p.output] for p in pages}
+        if pages is None:
+            state.pages.update(fresh)
+        else:
+            state.pages = {p.output: fresh.get(p.output) or state.pages[p.output] for p in pages}
         state.static = state.static_now
         state.config, state.site, state.problems = repr(config), site, tuple(problems)
         state.changed, state.reshaped = False, False
         state.edited = set()
         state.counts = (len(site.articles), len(site.topics), len(site.days))
-        if self.cache:
+        if self.cache and self.defer_save:
+            self._unsaved = store
+        elif self.cache:
             store.save(state)
+
+
+def _check_problems(problems: list[Problem], strict: bool, fail_on_errors: bool) -> None:
+    """Stop the build before anything is written when ``strict`` or ``fail_on_errors`` says so."""
+    if strict and problems:
+        raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written", problems)
+    errors = [p for p in problems if p.level == "error"]
+    if fail_on_errors and errors:
+        raise BuildFailed(f"{len(errors)} error(s); nothing was written", errors)
 
 
 class Clock:

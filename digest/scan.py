@@ -36,6 +36,13 @@ def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[
             todo.append((path, rel))
     names = {rel for _, rel in found}
     gone = [rel for rel in state.files if rel not in names]
+    return read_changes(state, todo, gone, settings, jobs, progress)
+
+
+def read_changes(state: State, todo: list[tuple[str, str]], gone: list[str],
+                 settings: Callable[[], ReadSettings], jobs: int,
+                 progress: Callable[[str], None] | None = None) -> list[str]:
+    """Forget the ``gone`` files, read the ``todo`` ones and list what changed (see scan_content)."""
     for rel in gone:
         state.set_entry(rel, None)
         state.reshaped = True
