@@ -207,11 +207,13 @@ def plan(site: Site, config: Config) -> list[Page]:
 def plan_around(site: Site, config: Config, articles: list[Article]) -> list[Page]:
     """List the pages whose fingerprint covers any of ``articles`` (docs/incremental.md).
 
-    Made by the same functions as ``plan``, so each page equals its counterpart there: the index,
-    each article's day, its page and those of its group (they list it as related), its month,
-    its year and the page of its topic that holds it.
+    Made by the same functions as ``plan``, so each page equals its counterpart there: the index
+    (for the latest day), each article's day, its page and those of its group (they list it as
+    related), its month, its year and the page of its topic that holds it.
     """
-    pages = {"/": _index_page(site, config)}
+    pages = {}
+    if site.days and any(a.day == site.days[0].date for a in articles):
+        pages["/"] = _index_page(site, config)
     index = {d.date: i for i, d in enumerate(site.days)}
     months = {(m.year, m.month): i for i, m in enumerate(site.months)}
     years = {y.year: i for i, y in enumerate(site.years)}

@@ -198,6 +198,7 @@ class Builder:
         self._config: Config | None = None
         self._writer: Writer | None = None
         self._env: tuple[str, Any] | None = None   # (config, Jinja2 environment) of the last build
+        self._late: tuple[Callable[[], dict[str, str]], dict, list[Path]] | None = None  # see flush()
 
     def rebuild(self, changed: Iterable[Path] | None = None, *, strict: bool = False,
                 verify: bool = False, fail_on_errors: bool = False, complete: bool = False) -> BuildResult:
@@ -218,7 +219,11 @@ class Builder:
             gc.unfreeze()
 
     def flush(self) -> None:
-        """Save the cache of the last rebuild if ``defer_save`` held it back."""
+        """Finish what ``defer_save`` held back: the last fingerprints, then saving the cache."""
+        if self._late is not None and self.state is not None:
+            fingerprint, records, dirs = self._late
+            self.state.pages.update(_records(self.state, fingerprint(), records, dirs))
+        self._late = None
         if self._unsaved is not None and self.state is not None:
             self._unsaved.save(self.state)
         self._unsaved = None
@@ -303,7 +308,7 @@ class Builder:
         """Rebuild after edits that moved no article, from the last site (None: take the full path)."""
         from digest.assemble import swap_articles
         from digest.parallel import render_many
-        from digest.quick import edited_articles, feeds_around, pages_around, stale_around
+        from digest.quick import edited_articles, feeds_around, fingerprints_of, pages_around
 
         fresh = edited_articles(state, state.site)
         if fresh is None:
@@ -311,18 +316,26 @@ class Builder:
         site = swap_articles(state.site, fresh, state.site.problems)                # assemble
         problems = list(site.problems)
         _check_problems(problems, strict, fail_on_errors)
+        # Each of these pages covers an edited article, so its fingerprint changed: render them
+        # all, and fingerprint them for the record after the pages are out (with defer_save).
         pages = pages_around(site, config, fresh)
         clock.lap("assemble")
-        todo, prints = stale_around(pages, site, config, state, writer.out)
         env = self._environment(config)
-        files, records, processes = render_many(env, todo, site, config, self.jobs)         # render
+        files, records, processes = render_many(env, pages, site, config, self.jobs)        # render
         files.update(feeds_around(site, config, fresh))
         clock.lap("render")
         stats = writer.write(files, partial=True)   # no page came or went                 # write
         clock.lap("write")
-        self._commit(state, store, config, None, prints, records, site, problems, template_dirs(config))
+        dirs = template_dirs(config)
+
+        def fingerprint() -> dict[str, str]:
+            """Return the fingerprints of the pages rendered."""
+            return fingerprints_of(pages, site, config, state)
+        self._late = (fingerprint, records, dirs) if self.defer_save else None
+        self._commit(state, store, config, None, {} if self.defer_save else fingerprint(), records, site,
+                     problems, dirs)
         clock.lap("save")
-        return BuildResult(len(state.pages), stats, problems, clock.timings, sorted(p.output for p in todo),
+        return BuildResult(len(state.pages), stats, problems, clock.timings, sorted(p.output for p in pages),
                            sorted(writer.last_changed), [], inputs, state.counts, processes,
                            output=writer.out, _site=site, _config=config)
 
@@ -444,15 +457,7 @@ class Builder:
         """Remember what this build produced (after a successful write) and save it.
 
         ``pages`` is every page of the site, or None when no page came or went."""
-        for names in records.values():
-            for name in names:
-                if name not in state.thash:
-                    state.thash[name] = template_hash(dirs, name)
-        shared: dict[tuple, tuple] = {}   # one object per distinct template list: pickled once
-        fresh = {}
-        for out, fp in prints.items():
-            used = tuple((n, state.thash.get(n) or "?") for n in records[out])
-            fresh[out] = (fp, shared.setdefault(used, used))
+        fresh = _records(state, prints, records, dirs)
         if pages is None:
             state.pages.update(fresh)
         else:
@@ -466,6 +471,21 @@ class Builder:
             self._unsaved = store
         elif self.cache:
             store.save(state)
+
+
+def _records(state: State, prints: dict[str, str], records: dict[str, tuple[str, ...]], dirs: list[Path]
+             ) -> dict[str, tuple[str, tuple]]:
+    """Return the page records (fingerprint, templates used with their hashes) of rendered pages."""
+    for names in records.values():
+        for name in names:
+            if name not in state.thash:
+                state.thash[name] = template_hash(dirs, name)
+    shared: dict[tuple, tuple] = {}   # one object per distinct template list: pickled once
+    fresh = {}
+    for out, fp in prints.items():
+        used = tuple((n, state.thash.get(n) or "?") for n in records[out])
+        fresh[out] = (fp, shared.setdefault(used, used))
+    return fresh
 
 
 def _check_problems(problems: list[Problem], strict: bool, fail_on_errors: bool) -> None:

@@ -82,20 +82,12 @@ def pages_around(site: Site, config: Config, fresh: dict[str, Article]) -> list[
     return plan_around(site, config, [a for a in site.articles if a.path in fresh])
 
 
-def stale_around(pages: list[Page], site: Site, config: Config, state: State, out: Path
-                 ) -> tuple[list[Page], dict[str, str]]:
-    """Return the pages among ``pages`` whose fingerprint changed or whose file is missing."""
+def fingerprints_of(pages: list[Page], site: Site, config: Config, state: State) -> dict[str, str]:
+    """Return {output: fingerprint} of ``pages``."""
     from digest.deps import Fingerprints
 
     fingerprints = Fingerprints(site, state.key + repr(config))
-    todo, prints = [], {}
-    for page in pages:
-        fp = fingerprints.page(page)
-        record = state.pages.get(page.output)
-        if record is None or record[0] != fp or not os.path.exists(os.path.join(out, page.output)):
-            todo.append(page)
-            prints[page.output] = fp
-    return todo, prints
+    return {page.output: fingerprints.page(page) for page in pages}
 
 
 def feeds_around(site: Site, config: Config, fresh: dict[str, Article]) -> dict[str, bytes]:
