@@ -88,17 +88,21 @@ def swap_articles(site: Site, fresh: dict[str, Article], problems: tuple[Problem
     objects that hold them are made anew: their topics, every day showing those topics (a group
     names its Topic), and those days' months and years.
     """
-    subs = {id(a): fresh[a.path] for a in site.articles if a.path in fresh}
-    if not subs:   # drafts, or URLs another file won
+    hits = [(i, a) for i, a in enumerate(site.articles) if a.path in fresh]
+    if not hits:   # drafts, or URLs another file won
         return replace(site, problems=problems)
+    subs = {id(a): fresh[a.path] for _, a in hits}
 
     def sub(items: tuple[Article, ...]) -> tuple[Article, ...]:
         """Return ``items`` with the swapped articles."""
         return tuple([subs.get(id(a), a) for a in items])
 
-    touched = {id(site.topic_of[a.url]) for a in site.articles if id(a) in subs}
+    articles = list(site.articles)
+    for i, a in hits:
+        articles[i] = subs[id(a)]
+    touched = {id(site.topic_of[a.url]) for _, a in hits}
     new_topic = {id(t): Topic(t.key, t.name, t.slug, sub(t.articles)) for t in site.topics if id(t) in touched}
-    edited_days = {a.day for a in site.articles if id(a) in subs}
+    edited_days = {a.day for _, a in hits}
     new_day = {}
     for d in site.days:
         if any(id(g.topic) in new_topic for g in d.groups):
@@ -113,7 +117,7 @@ def swap_articles(site: Site, fresh: dict[str, Article], problems: tuple[Problem
     topic_of = dict(site.topic_of)
     for topic in new_topic.values():
         topic_of.update(dict.fromkeys([a.url for a in topic.articles], topic))
-    return Site(articles=sub(site.articles), topics=tuple([new_topic.get(id(t), t) for t in site.topics]),
+    return Site(articles=tuple(articles), topics=tuple([new_topic.get(id(t), t) for t in site.topics]),
                 days=days, months=months, years=years, problems=problems,
                 by_day={d.date: d for d in days}, by_month=new_month, topic_of=topic_of)
 

@@ -216,10 +216,18 @@ class Builder:
             self._pending.clear()
             return result
         finally:
-            gc.unfreeze()
+            if not self.defer_save:   # a resident builder refreezes in flush(idle=True)
+                gc.unfreeze()
 
-    def flush(self) -> None:
-        """Finish what ``defer_save`` held back: the last fingerprints, then saving the cache."""
+    def flush(self, idle: bool = False) -> None:
+        """Finish what ``defer_save`` held back: the last fingerprints, then saving the cache.
+
+        ``idle`` (nothing else to do): also collect garbage once and freeze what is left, so
+        that the collector does not walk the long-lived site during the next rebuilds."""
+        if idle and (self._late is not None or self._unsaved is not None):
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
         if self._late is not None and self.state is not None:
             fingerprint, records, dirs = self._late
             self.state.pages.update(_records(self.state, fingerprint(), records, dirs))

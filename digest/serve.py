@@ -58,8 +58,8 @@ class IncrementalRebuild:
         return result
 
     def flush(self) -> None:
-        """Save the cache of the last rebuild."""
-        self.builder.flush()
+        """Save the cache of the last rebuild (called when no change is waiting)."""
+        self.builder.flush(idle=True)
 
 
 def incremental_rebuild(root: Path, overrides: dict[str, Any] | None = None) -> IncrementalRebuild:
