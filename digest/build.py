@@ -278,8 +278,7 @@ class Builder:
         clock.lap("read")
         if not inputs and self._unchanged(state, config, out, writer, check_files=not trusted):
             return self._nothing_to_do(state, store, config, clock)
-        if (state.site is not None and state.edited and not (state.reshaped or templates or static or fresh)
-                and state.config == repr(config)):
+        if state.edited and not (state.reshaped or templates or static or fresh) and state.config == repr(config):
             result = self._edit_in_place(state, store, config, writer, clock, inputs, strict, fail_on_errors)
             if result is not None:
                 return result
@@ -313,15 +312,22 @@ class Builder:
 
     def _edit_in_place(self, state: State, store: Store, config: Config, writer: Writer, clock: Clock,
                        inputs: list[str], strict: bool, fail_on_errors: bool) -> BuildResult | None:
-        """Rebuild after edits that moved no article, from the last site (None: take the full path)."""
+        """Rebuild after edits that moved no article, from the last site (None: take the full path).
+
+        A new process has no last site: it assembles the articles as they are now, and gains
+        what follows, planning and rendering only the pages around the edits."""
         from digest.assemble import swap_articles
         from digest.parallel import render_many
         from digest.quick import edited_articles, feeds_around, fingerprints_of, pages_around
 
-        fresh = edited_articles(state, state.site)
+        if state.site is None:
+            site, _ = self._assemble(state, store, config)                          # assemble
+            fresh = {rel: state.files[rel].article for rel in state.edited}   # unmoved: all read
+        else:
+            fresh = edited_articles(state, state.site)
+            site = swap_articles(state.site, fresh, state.site.problems) if fresh is not None else None
         if fresh is None:
             return None
-        site = swap_articles(state.site, fresh, state.site.problems)                # assemble
         problems = list(site.problems)
         _check_problems(problems, strict, fail_on_errors)
         # Each of these pages covers an edited article, so its fingerprint changed: render them
