@@ -49,17 +49,18 @@ def assemble(articles: list[Article], config: Config, problems: list[Problem] = 
     live = _unique_urls([a for a in articles if not a.draft], problems)
     live.sort(key=lambda a: (a.published, a.id), reverse=True)
     topics, topic_of_key = _topics(live, config)
-    topic_of = {a.url: topic_of_key[topic_key(a.topic_name)] for a in live}
+    of_each = [topic_of_key[topic_key(a.topic_name)] for a in live]   # each article's Topic, once
+    topic_of = dict(zip([a.url for a in live], of_each))
     topic_order = {t.key: i for i, t in enumerate(topics)}
 
-    by_date: dict[jalali.JDate, list[Article]] = defaultdict(list)
-    for a in live:
-        by_date[a.day].append(a)
+    by_date: dict[jalali.JDate, list[tuple[Article, Topic]]] = defaultdict(list)
+    for a, topic in zip(live, of_each):
+        by_date[a.day].append((a, topic))
     days = []
     for date in sorted(by_date, reverse=True):
         grouped: dict[str, list[Article]] = defaultdict(list)
-        for a in by_date[date]:
-            grouped[topic_of[a.url].key].append(a)
+        for a, topic in by_date[date]:
+            grouped[topic.key].append(a)
         groups = tuple(TopicGroup(topic_of_key[k], tuple(v))
                        for k, v in sorted(grouped.items(), key=lambda kv: topic_order[kv[0]]))
         days.append(Day(date, groups))
@@ -76,7 +77,7 @@ def assemble(articles: list[Article], config: Config, problems: list[Problem] = 
         articles=tuple(live), topics=tuple(topics), days=tuple(days), months=tuple(months),
         years=tuple(years), problems=tuple(problems),
         by_day={d.date: d for d in days}, by_month={(m.year, m.month): m for m in months},
-        topic_of={k: v for k, v in topic_of.items()},
+        topic_of=topic_of,
     )
 
 
@@ -127,12 +128,13 @@ def _unique_urls(articles: list[Article], problems: list[Problem]) -> list[Artic
     seen: dict[str, Article] = {}
     kept = []
     for a in sorted(articles, key=lambda a: a.path):
-        other = seen.get(a.url)
+        url = a.url
+        other = seen.get(url)
         if other:
-            problems.append(Problem("error", f"same URL {a.url} as {other.path}; give one of them "
+            problems.append(Problem("error", f"same URL {url} as {other.path}; give one of them "
                                     "another 'id:'", a.path))
             continue
-        seen[a.url] = a
+        seen[url] = a
         kept.append(a)
     return kept
 
