@@ -12,17 +12,16 @@ import functools
 import gc
 import hashlib
 import os
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from digest import config as config_mod
 from digest.cache import SECONDS_PER_FILE, State, Store, settings_key, time_limit
 from digest.config import Config
-from digest.errors import DigestError, Problem
+from digest.errors import Problem
 from digest.lookup import template_dirs, template_hash
-from digest.scan import scan_content, scan_static
+from digest.outcome import BuildFailed, BuildResult, Clock, check_problems
+from digest.scan import content_files, scan_content, scan_static, static_sources
 from digest.write import WriteStats, Writer, check_output
 
 if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing to do needs none of it
@@ -30,111 +29,8 @@ if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing
     from digest.model import Article, Site
     from digest.readers import ReadSettings
 
-# The suffixes digest.readers.READERS reads (kept here so that listing files imports no reader).
-CONTENT_SUFFIXES = (".md", ".markdown", ".txt")
+__all__ = ["Builder", "BuildResult", "BuildFailed", "build", "read_all", "SECONDS_PER_FILE", "time_limit"]
 
-__all__ = ["Builder", "BuildResult", "BuildFailed", "build", "content_files", "is_ignored", "read_all",
-           "SECONDS_PER_FILE", "time_limit"]
-
-
-
-@dataclass
-class BuildResult:
-    """What a build did, for the summary line, for ``digest serve`` and for tests."""
-
-    pages: int
-    stats: WriteStats
-    problems: list[Problem]
-    timings: dict[str, float] = field(default_factory=dict)
-    rendered: list[str] = field(default_factory=list)   # output paths re-rendered this time
-    written: list[str] = field(default_factory=list)    # output paths whose bytes were written
-    removed: list[str] = field(default_factory=list)    # output paths deleted
-    inputs: list[str] = field(default_factory=list)     # inputs that changed, relative to the root
-    counts: tuple[int, int, int] = (0, 0, 0)            # articles, topics, days
-    processes: int = 1                                  # processes that rendered pages
-    output: Path | None = None                          # the output folder
-    _site: Site | None = None
-    _load_site: Callable[[], Site] | None = None
-    _templates: dict[str, str] | None = None
-    _config: Config | None = None
-
-    @property
-    def site(self) -> Site:
-        """Return the assembled site (loaded from the cache on first use if the build skipped it)."""
-        if self._site is None and self._load_site is not None:
-            self._site = self._load_site()
-        return self._site
-
-    @property
-    def templates(self) -> dict[str, str]:
-        """Return {output path: template} of every page (planned again if the build skipped it)."""
-        if self._templates is None:
-            from digest.assemble import plan
-
-            self._templates = {p.output: p.template for p in plan(self.site, self._config)}
-        return self._templates
-
-    @property
-    def seconds(self) -> float:
-        """Return the whole build's duration."""
-        return sum(self.timings.values())
-
-
-class BuildFailed(DigestError):
-    """The build stopped (``--strict`` with problems); nothing was written."""
-
-    stage = "build"
-
-    def __init__(self, message: str, problems: list[Problem]):
-        super().__init__(message)
-        self.problems = problems
-
-
-def is_ignored(name: str) -> bool:
-    """Tell whether a file name is an editor's temporary, swap, backup or hidden file."""
-    return (name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp"))
-            or "___jb_" in name or name == "4913" or name.endswith("#"))
-
-
-def content_files(content: Path) -> list[tuple[str, str]]:
-    """List readable input files under ``content`` as (path, relative POSIX path), sorted.
-
-    Symlinks are followed only when they stay inside the content folder.
-    """
-    found: list[tuple[Path, str]] = []
-    if not content.is_dir():
-        return found
-    root = content.resolve()
-    suffixes = CONTENT_SUFFIXES
-    # os.scandir and plain strings rather than pathlib: at 10,000 files, Path objects cost more
-    # than the whole walk.
-    pending = [(str(root), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name
-            if is_ignored(name):
-                continue
-            if entry.is_symlink() and not _inside(Path(entry.path), root):
-                continue
-            if entry.is_dir(follow_symlinks=False):  # like os.walk: linked folders are not entered
-                pending.append((entry.path, prefix + name + "/"))
-            elif name.lower().endswith(suffixes) and entry.is_file():
-                found.append((entry.path, prefix + name))
-    found.sort(key=lambda item: item[1])
-    return found
-
-
-def _inside(path: Path, root: Path) -> bool:
-    """Tell whether ``path`` (after following links) stays within ``root``."""
-    try:
-        return path.resolve().is_relative_to(root)
-    except OSError:
-        return False
 
 
 def read_all(config: Config, progress: Callable[[str], None] | None = None
@@ -157,19 +53,6 @@ def read_settings(config: Config) -> ReadSettings:
     return ReadSettings(tz=config.tz, summary_length=config.summary_length,
                         max_bytes=config.max_file_kb * 1024,
                         normalize=functools.partial(normalize, options=options))
-
-
-def static_sources(config: Config) -> dict[str, Path]:
-    """Map each static asset's output path to its source file; the site's own win over defaults."""
-    files: dict[str, Path] = {}
-    for folder in reversed(template_dirs(config)):
-        static = folder / "static"
-        if not static.is_dir():
-            continue
-        for path in sorted(static.rglob("*")):
-            if path.is_file() and not is_ignored(path.name):
-                files["static/" + path.relative_to(static).as_posix()] = path
-    return files
 
 
 def output_state(config: Config, out: Path) -> Path:
@@ -291,7 +174,7 @@ class Builder:
         # The site is long-lived: keep the cyclic collector from walking its objects again and
         # again while the rest of the build allocates; rebuild() unfreezes when it returns.
         gc.freeze()
-        _check_problems(problems, strict, fail_on_errors)
+        check_problems(problems, strict, fail_on_errors)
         pages = plan(site, config)
         clock.lap("assemble")
         todo, prints = self._stale(pages, site, config, out, state, store, fresh, bool(templates))
@@ -329,7 +212,7 @@ class Builder:
         if fresh is None:
             return None
         problems = list(site.problems)
-        _check_problems(problems, strict, fail_on_errors)
+        check_problems(problems, strict, fail_on_errors)
         # Each of these pages covers an edited article, so its fingerprint changed: render them
         # all, and fingerprint them for the record after the pages are out (with defer_save).
         pages = pages_around(site, config, fresh)
@@ -500,29 +383,6 @@ def _records(state: State, prints: dict[str, str], records: dict[str, tuple[str,
         used = tuple((n, state.thash.get(n) or "?") for n in records[out])
         fresh[out] = (fp, shared.setdefault(used, used))
     return fresh
-
-
-def _check_problems(problems: list[Problem], strict: bool, fail_on_errors: bool) -> None:
-    """Stop the build before anything is written when ``strict`` or ``fail_on_errors`` says so."""
-    if strict and problems:
-        raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written", problems)
-    errors = [p for p in problems if p.level == "error"]
-    if fail_on_errors and errors:
-        raise BuildFailed(f"{len(errors)} error(s); nothing was written", errors)
-
-
-class Clock:
-    """Times the stages of a build."""
-
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-        self.last = time.perf_counter()
-
-    def lap(self, stage: str) -> None:
-        """Record the time since the last lap under ``stage``."""
-        now = time.perf_counter()
-        self.timings[stage] = now - self.last
-        self.last = now
 
 
 def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None = None,

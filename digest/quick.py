@@ -35,7 +35,7 @@ def watched_changes(state: State, content: Path, paths: set[str], settings: Call
     Returns the changed content paths, or None when a path is (or was) a folder or a file the
     full listing would judge differently (a link), so that the caller lists everything instead.
     """
-    from digest.build import CONTENT_SUFFIXES, is_ignored
+    from digest.scan import CONTENT_SUFFIXES, is_ignored
 
     root = content.resolve()
     todo: list[tuple[str, str]] = []

@@ -6,7 +6,7 @@ autosaves; JetBrains IDEs write ``name___jb_tmp___`` and rename it over the orig
 the new text into a temporary file and ``os.replace`` it. Copying a folder is hundreds of events.
 The ``Collector`` turns all of that into one ``ChangeSet`` per burst:
 
-- editor temporary, swap and backup files are dropped (``digest.build.is_ignored``);
+- editor temporary, swap and backup files are dropped (``digest.scan.is_ignored``);
 - a batch is released only after ``debounce`` seconds without events; with inotify, which
   reports when a writer closes a file, a burst of files all closed (or renamed into place) is
   released after ``settle`` seconds instead: the debounce stands in for that report when
@@ -36,7 +36,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from digest.build import is_ignored
+from digest.scan import is_ignored
 
 DEBOUNCE = 0.2          # seconds of quiet that end a burst of events
 SETTLE = 0.03           # seconds of quiet that end a burst whose files were all closed (inotify)
