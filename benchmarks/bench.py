@@ -9,7 +9,11 @@ For each size the corpus is generated twice (digest's form and Hugo's form, same
   cold      digest with its output and cache removed   vs  Hugo with output and cache removed
   warm      digest again, nothing changed               vs  Hugo cold
   one edit  digest after one article's body changed     vs  Hugo cold
-  memory    peak resident memory of the cold builds     vs  Hugo's
+  memory    peak resident memory of the cold builds     vs  Hugo's (and under 2 GB at 100,000)
+  serve     edit to page served in `digest serve`       vs  the 100 ms goal (benchmarks/serve_latency.py)
+
+With several sizes it also prints the cold build's time per 1,000 articles at each size, which
+stays flat when the time grows linearly.
 
 Each figure is a median over the pairs, and the ratio is the median of the per-pair ratios, so a
 slow moment of the machine hits both sides of a pair instead of one tool. See benchmarks/README.md.
@@ -22,6 +26,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
@@ -46,6 +51,9 @@ HUGO_BUILD = ("{hugo} --quiet --source {hugo_site} --contentDir {hugo_content} "
               "--destination {hugo_public} --cacheDir {hugo_cache}")
 
 GOALS = {"cold": 1.0, "warm": 0.25, "edit": 0.1, "memory": 1.0, "cpu": None}
+SERVE_GOAL_MS = 100          # edit to page served, median
+BIG_SITE, BIG_SITE_MB = 100_000, 2048   # from this size on, peak memory must stay under 2 GB
+TARGETS = ("cold", "warm", "edit", "serve")
 LABELS = {
     "cold": "cold full build",
     "warm": "warm build, nothing changed (vs Hugo cold)",
@@ -72,6 +80,7 @@ class Target:
     digest: list[Run] = field(default_factory=list)
     hugo: list[Run] = field(default_factory=list)
     missed: int = 0         # one-edit builds whose article page lacked the edit
+    serve_ms: tuple[float, float] | None = None   # serve: median ms to the page on disk, to the reload
 
 
 class BuildFailed(Exception):
@@ -217,7 +226,21 @@ def measure(bench: Bench, args: argparse.Namespace) -> tuple[dict[str, Target], 
             return result
         results["edit"] = paired(bench, args.pairs, edited, "edit")
         results["edit"].missed = missed
+    if "serve" in args.targets:
+        results["serve"] = Target(serve_ms=serve_latency(bench, args))
     return results, pages
+
+
+def serve_latency(bench: Bench, args: argparse.Namespace) -> tuple[float, float]:
+    """Run benchmarks/serve_latency.py at this size; return its medians for one edited article."""
+    print(f"  serve: {args.pairs} edits through `digest serve`", file=sys.stderr, flush=True)
+    script = Path(__file__).resolve().parent / "serve_latency.py"
+    done = subprocess.run([sys.executable, str(script), "--articles", str(bench.size), "--edits", str(args.pairs)],
+                          env=bench.env, capture_output=True, text=True)
+    found = re.search(r"^edit one article\s+(\d+) ms\s+(\d+) ms", done.stdout, re.M)
+    if done.returncode != 0 or not found:
+        raise BuildFailed(f"serve_latency.py failed ({done.returncode}):\n{done.stdout[-1000:]}{done.stderr[-2000:]}")
+    return float(found[1]), float(found[2])
 
 
 def ratios(target: Target, field_name: str) -> list[float]:
@@ -243,7 +266,24 @@ def rows(size: int, results: dict[str, Target]) -> list[list[str]]:
                     f"{r:.2f}x ({min(pair_ratios):.2f}-{max(pair_ratios):.2f})",
                     "none" if goal is None else f"<= {goal:g}x",
                     "" if goal is None else "yes" if r <= goal else "no"])
+        if name == "memory" and size >= BIG_SITE:
+            out.append([f"{size:,}", "peak memory, cold build (absolute)", f"{d:.0f} MB", "", "",
+                        f"< {BIG_SITE_MB} MB", "yes" if d < BIG_SITE_MB else "no"])
+    if "serve" in results:
+        disk, reload = results["serve"].serve_ms
+        out.append([f"{size:,}", "edit to page served (`digest serve`, reload sent)",
+                    f"{disk:.0f} ms ({reload:.0f} ms)", "", "", f"< {SERVE_GOAL_MS} ms",
+                    "yes" if disk < SERVE_GOAL_MS else "no"])
     return out
+
+
+def growth(raw: dict[int, dict]) -> str:
+    """Describe how the cold build's median time per 1,000 articles moves with the size."""
+    parts = []
+    for size, results in raw.items():
+        cold = statistics.median(r["seconds"] for r in results["cold"]["digest"])
+        parts.append(f"{size:,}: {cold / size * 1000:.2f} s")
+    return "cold build time per 1,000 articles (flat = linear growth): " + ", ".join(parts)
 
 
 def table(all_rows: list[list[str]]) -> str:
@@ -270,8 +310,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Compare digest with Hugo: build times and memory.")
     p.add_argument("--sizes", default="1000,10000", help="article counts, comma-separated")
     p.add_argument("--pairs", type=int, default=5, help="interleaved pairs per target (default 5)")
-    p.add_argument("--targets", default="cold,warm,edit",
-                   help="which of cold,warm,edit to run (cold and memory always run)")
+    p.add_argument("--targets", default="cold,warm,edit,serve",
+                   help="which of cold,warm,edit,serve to run (cold and memory always run)")
     p.add_argument("--workdir", type=Path, default=Path("/dev/shm"),
                    help="where corpora and outputs go; a RAM disk keeps file-system costs out")
     p.add_argument("--seed", type=int, default=1, help="corpus seed")
@@ -286,8 +326,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.targets = {t.strip() for t in args.targets.split(",")}
-    if args.targets - {"cold", "warm", "edit"}:
-        p.error(f"unknown target(s): {', '.join(sorted(args.targets - {'cold', 'warm', 'edit'}))}")
+    if args.targets - set(TARGETS):
+        p.error(f"unknown target(s): {', '.join(sorted(args.targets - set(TARGETS)))}")
     if args.pairs < 1:
         p.error("--pairs must be at least 1")
     args.hugo = args.hugo or find_hugo()
@@ -319,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             bench = Bench(size, root / str(size), args)
             results, pages[size] = measure(bench, args)
             all_rows += rows(size, results)
-            raw[size] = {name: {"digest": [vars(r) for r in t.digest],
+            raw[size] = {name: {"digest": [vars(r) for r in t.digest], "serve_ms": t.serve_ms,
                                 "hugo": [vars(r) for r in t.hugo], "missed": t.missed}
                          for name, t in results.items()}
     except BuildFailed as error:
@@ -336,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end "
           f"({os.cpu_count()} CPUs); a load above a fraction of one core means other work shared the machine")
     print(f"peak memory cannot read below {floor:.0f} MB: a child's peak includes the harness it forked from")
+    if len(raw) > 1:
+        print(growth(raw))
     for size, count in pages.items():
         print(f"HTML pages at {size:,} articles: digest {count['digest']:,}, Hugo {count['hugo']:,}")
     for size, results in raw.items():

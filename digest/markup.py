@@ -157,7 +157,9 @@ def first_paragraph(tokens: list[Token]) -> str:
     for i, tok in enumerate(tokens):
         if tok.type == "paragraph_open" and i + 1 < len(tokens):
             inline = tokens[i + 1]
-            parts = [c.content for c in inline.children or () if c.type in ("text", "code_inline")]
+            # A line break inside the paragraph separates words too.
+            parts = [" " if c.type in ("softbreak", "hardbreak") else c.content
+                     for c in inline.children or () if c.type in ("text", "code_inline", "softbreak", "hardbreak")]
             text = " ".join("".join(parts).split())
             if text:
                 return text

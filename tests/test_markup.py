@@ -91,3 +91,8 @@ def test_first_paragraph_is_the_summary_source():
 def test_deep_nesting_is_bounded():
     html, _ = render("> " * 500 + "متن")
     assert html.count("<blockquote>") <= 20
+
+
+def test_summary_keeps_words_apart_across_line_breaks():
+    _, first = render("خط نخست\nخط دوم  \nخط سوم")
+    assert first == "خط نخست خط دوم خط سوم"

@@ -175,3 +175,52 @@ def test_persian_id_spellings_meet_in_one_slug():
     # ك/ک, ي/ی and ZWNJ variants of one Persian id give one URL, so duplicates are caught.
     variants = ["كتاب‌های نو", "کتاب‌های نو", "کتابهاي نو", "کتاب های نو"]
     assert len({make_id(v, "x")[0] for v in variants}) == 1
+
+
+# ---- the simple front-matter reader agrees with YAML ------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from digest.readers import simple_front_matter, yaml_front_matter  # noqa: E402
+
+KEYS = ["title", "date", "id", "tags", "x_1", "Topic", "k", "summary", "source", "2a", "a b", "-k"]
+VALUE_PIECES = ["خبر", "تیم", "GitHub", "a", " ", "  ", ":", ": ", "#", " #", "'", "''", '"', "\\\\", ",", "[",
+                "]", "{", "}", "-", "- ", "?", "!", "&", "*", "|", ">", "%", "@", "`", "~", "1403-07-01T06:02",
+                "1.10", "no", "null", "\t", "\u200c", "\u2028", "\x85", "\ufeff", "«", "»", "۱۲"]
+# Mostly ordinary words (so that many examples are simple), now and then anything.
+ORDINARY = ["خبر", "تیم", "GitHub", " ", "a", "۱۲", "1.10", "«", ":"]
+value = st.lists(st.sampled_from(ORDINARY * 6 + VALUE_PIECES), max_size=6).map("".join)
+line = st.one_of(
+    st.tuples(st.sampled_from(KEYS), st.sampled_from([": "] * 6 + [":", ":  ", " : "]), value).map("".join),
+    st.tuples(st.sampled_from(KEYS), st.just(': "'), value, st.just('"')).map("".join),
+    st.tuples(st.sampled_from(KEYS), st.just(": '"), value, st.just("'")).map("".join),
+    st.tuples(st.sampled_from(KEYS), st.just(": ["), st.lists(value, max_size=3).map(", ".join),
+              st.just("]")).map("".join),
+    st.sampled_from(["", "# note", "  indented: x", "---"]),
+)
+front_matter = st.lists(line, min_size=1, max_size=4).map("\n".join)
+# Lines built the simple way, with any value: these probe where the simple reader must give up.
+keyed = st.tuples(st.sampled_from(KEYS[:9]), st.just(": "),
+                  st.lists(st.sampled_from(VALUE_PIECES + ORDINARY), min_size=1, max_size=6).map("".join))
+near_simple = st.lists(keyed.map("".join), min_size=1, max_size=2).map("\n".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(front_matter, near_simple))
+def test_simple_front_matter_reads_what_yaml_reads(text):
+    simple = simple_front_matter(text)
+    if simple is None:
+        return  # not simple: the YAML loader reads it
+    data, lines, duplicates = yaml_front_matter(text, 0)
+    assert (data, lines, duplicates) == (simple[0], simple[1], [])
+
+
+@pytest.mark.parametrize("text", [
+    'title: "a: b"\ndate: 1403-07-01T06:02\ntags: [خبر, تیم]',
+    "title: O'Reilly's C# book\nsummary: 'گفت: ''بله'''",
+    "draft: no\nid: 1.10\ntags: []",
+])
+def test_common_front_matter_takes_the_simple_reader(text):
+    assert simple_front_matter(text) is not None
+    assert simple_front_matter(text) == yaml_front_matter(text, 0)[:2]
