@@ -159,7 +159,8 @@ class Builder:
         if state.config and state.config != repr(config):
             inputs.insert(0, "digest.toml")
         clock.lap("read")
-        if not inputs and self._unchanged(state, config, out, writer, check_files=not trusted):
+        if not (inputs or state.edited or state.reshaped) and self._unchanged(state, config, out, writer,
+                                                                               check_files=not trusted):
             return self._nothing_to_do(state, store, config, clock)
         if state.edited and not (state.reshaped or templates or static or fresh) and state.config == repr(config):
             result = self._edit_in_place(state, store, config, writer, clock, inputs, strict, fail_on_errors)

@@ -474,3 +474,21 @@ def records_match_a_full_pass(builder: Builder) -> bool:
     prints = Fingerprints(state.site, state.key + repr(config))
     return {p.output: prints.page(p) for p in plan(state.site, config)} == {
         out: fp for out, (fp, _) in state.pages.items()}
+
+
+def test_an_edit_whose_rebuild_failed_is_built_by_the_next_rebuild_even_if_nothing_else_changed(site, tmp_path):
+    write_site(site.root, {"templates/article.html": '{% extends "default:article.html" %}{% block main %}'
+                                                     "{% if 'boom' in article.title %}{{ article.nope.deeper }}"
+                                                     "{% endif %}{{ super() }}{% endblock %}"})
+    builder = Builder(site.root)
+    builder.rebuild()
+    path = site.root / "content/politics/p1.md"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("title: ", "title: boom ", 1), encoding="utf-8")
+    with pytest.raises(Exception, match="nope"):
+        builder.rebuild({path}, complete=True)
+    with pytest.raises(Exception, match="nope"):
+        builder.rebuild(set(), complete=True)       # nothing new, but the edit is not built yet
+    path.write_text(good, encoding="utf-8")
+    assert "1403/09/02/p1/index.html" in builder.rebuild({path}, complete=True).rendered
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
