@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import gzip
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from importlib import resources
 
 from .errors import ConfigError
+# The restorer lives in its own module; these names stay importable from here.
+from .zwnj import LETTERS as _LETTERS
+from .zwnj import MARKS as _MARKS
+from .zwnj import NON_JOINING, ZWNJ, restore_zwnj, silent_end  # noqa: F401
+from .zwnj import RESTORED as _RESTORED  # noqa: F401 (benchmarks clear it)
+from .zwnj import lexicon as _lexicon
 
-ZWNJ = "\u200c"
 KASHIDA = "\u0640"
 RLM = "\u200f"
 
@@ -154,15 +157,8 @@ class NormalizeOptions:
 DEFAULT_OPTIONS = NormalizeOptions()
 
 
-# Arabic-script letters (no digits, no punctuation) and the combining marks that may sit on them.
-_LETTERS = "\u0621-\u063a\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
-_MARKS = "\u064b-\u065f\u0670"
 _LETTER_OR_MARK = re.compile(f"[{_LETTERS}{_MARKS}]")
 _LETTER_ONLY = re.compile(f"[{_LETTERS}]")
-# Letters that never join the next one: a ZWNJ after them changes nothing on screen.
-NON_JOINING = ("\u0621-\u0625\u0627\u0629\u062f-\u0632\u0648\u0698\u0671-\u0673\u0688-\u0699"
-               "\u06c0\u06c3-\u06cb\u06cd\u06cf\u06d2\u06d3\u06d5")
-_NON_JOINING_END = re.compile(f"[{NON_JOINING}]")
 
 # Spans no step may change. Each is swapped for a private-use placeholder character while the
 # steps run, then put back. URLs, e-mail addresses and code are found first, anywhere in the
@@ -191,6 +187,9 @@ _ASCII_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[\-.:/+#%&=?~@',][A-Za-z0-9_]+)*")
 
 # --- characters -------------------------------------------------------------------------------
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
+# Lone surrogates, presentation forms and Arabic-Indic digits are rare: one scan for all three
+# lets most texts skip the three separate ones.
+_RARE = re.compile("[\ud800-\udfff\ufb50-\ufdff\ufe70-\ufefe\u0660-\u0669]")
 # str.replace per character present beats str.translate, which is slow on non-ASCII text.
 _CHAR_REPLACEMENTS = (
     ("ي", "ی"), ("ى", "ی"), ("ك", "ک"), ("ڪ", "ک"), ("\u00a0", " "), ("\u0000", "\ufffd"),
@@ -228,138 +227,15 @@ _ZWNJ_NOT_BEFORE_LETTER = re.compile(f"\u200c(?!{_JOINABLE})")
 # --- words ------------------------------------------------------------------------------------
 _WORD = f"[{_LETTERS}{_MARKS}]+(?:\u200c[{_LETTERS}{_MARKS}]+)*"
 WORD_RE = re.compile(_WORD)
-# Candidates for restoration: every maximal run of letters, marks and ZWNJs. Runs that hold a
-# ZWNJ or a mark, or are shorter than three letters, map to themselves. A plain character class
-# lets the regex engine scan fast, and splitting on it then mapping the runs through a dict
-# avoids a Python call per word.
-_GLUED_CANDIDATE = re.compile(f"([{_LETTERS}{_MARKS}\u200c]+)")
-_MARK = re.compile(f"[{_MARKS}]")
-_GLUED_PREFIXES = ("نمی", "می")
-# Longest first, so ``هایی`` wins over ``های`` and ``ها``.
-_PLURAL_SUFFIXES = ("هایشان", "هایتان", "هایمان", "هاست", "هایی", "هایم", "هایت", "هایش", "های", "ها")
-_COMPARATIVE_SUFFIXES = ("ترین", "تری", "تر")
-# Endings that take a ZWNJ only after a silent final ه (خانه‌ای، گفته‌اند، خانه‌ی).
-_AFTER_HEH_SUFFIXES = ("اند", "ایم", "اید", "است", "ای", "ام", "اش", "ات", "ی")
-# Possessive endings that take a ZWNJ after a final ه or ی (خانه‌مان، زندگی‌تان).
-_POSSESSIVE_SUFFIXES = ("مان", "تان", "شان")
 # Both start with a literal, which lets the regex engine skip ahead quickly.
 _SPACED_PREFIX = re.compile(f"(نمی|می) +(?=({_WORD}))")
+# Alternatives share their first letters (ها, تر, ا), in the same longest-first order, so each
+# space costs three tries instead of sixteen.
 _SPACED_SUFFIX = re.compile(
-    f" +(هایشان|هایتان|هایمان|هایی|هایم|هایت|هایش|های|ها|ترین|تر|اند|ایم|اید|ای|ام)"
+    " +(ها(?:یشان|یتان|یمان|یی|یم|یت|یش|ی)?|تر(?:ین)?|ا(?:ند|یم|ید|ی|م))"
     f"(?![{_LETTERS}{_MARKS}\u200c])"
 )
 _WORD_AT_END = re.compile(f"(?:{_WORD})$")
-
-
-@dataclass(frozen=True)
-class _Lexicon:
-    glued: dict[str, str]       # glued spelling -> ZWNJ spelling
-    words: frozenset[str]       # real words written without a ZWNJ (never split by a rule)
-    adjectives: frozenset[str]  # stems that take تر / ترین
-    verbs: dict[str, str]       # what may follow می / نمی, glued -> ZWNJ spelling
-
-
-_SECTION_HEAD = re.compile(r"^(\[.*)$", re.MULTILINE)
-
-
-@lru_cache(maxsize=1)
-def _lexicon() -> _Lexicon:
-    """Load the packaged ZWNJ lexicon once per process."""
-    raw = resources.files("digest").joinpath("data/zwnj.txt.gz").read_bytes()
-    text = gzip.decompress(raw).decode("utf-8")
-    sections: dict[str, list[str]] = {"glued": [], "words": [], "adjectives": [], "verbs": []}
-    # Whole sections at once rather than a loop with a branch per line: 80,000 lines take
-    # a quarter of the time, which a one-article rebuild notices.
-    heads = list(_SECTION_HEAD.finditer(text))
-    for head, after in zip(heads, heads[1:] + [None]):
-        block = text[head.end():after.start() if after else len(text)]
-        lines = [line for line in block.splitlines() if line and line[0] != "#"]
-        sections.setdefault(head.group(1).strip("[]"), []).extend(lines)
-    glued = {line.replace(ZWNJ, ""): line for line in sections["glued"]}
-    words, adjectives = sections["words"], sections["adjectives"]
-    verbs = {line.replace(ZWNJ, ""): line for line in sections["verbs"]}
-    return _Lexicon(glued, frozenset(words), frozenset(adjectives), verbs)
-
-
-def _known_stem(stem: str, lex: _Lexicon) -> str | None:
-    """Return the correct spelling of ``stem`` if it is a known word, else None."""
-    if stem in lex.glued:
-        return lex.glued[stem]
-    if stem in lex.words:
-        return stem
-    return None
-
-
-def _silent_end(stem: str) -> bool:
-    """Tell whether ``stem`` ends in a ه that is a vowel (خانه), not a consonant (راه، کوه)."""
-    return len(stem) >= 3 and stem[-1] == "ه" and stem[-2] not in "اوآ"
-
-
-def _vowel_yeh_end(stem: str) -> bool:
-    """Tell whether ``stem`` ends in a ی that is a vowel (زندگی), not a consonant (روی، رأی)."""
-    return len(stem) >= 3 and stem[-1] == "ی" and stem[-2] not in "اوآأ"
-
-
-def _rule_restore(word: str, lex: _Lexicon) -> str:
-    """Return ``word`` (letters only, no ZWNJ) with its lost ZWNJs put back, or unchanged."""
-    found = lex.glued.get(word)
-    if found is not None:
-        return found
-    if word in lex.words or len(word) < 4:
-        return word
-    for prefix in _GLUED_PREFIXES:
-        if word.startswith(prefix):
-            rest = lex.verbs.get(word[len(prefix):])
-            if rest is not None:
-                return prefix + ZWNJ + rest
-    for suffix in _PLURAL_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
-            stem = _known_stem(word[: -len(suffix)], lex)
-            if stem is not None:
-                # After a non-joining letter (کشورها) the glued form already looks right.
-                return word if _NON_JOINING_END.match(stem[-1]) else stem + ZWNJ + suffix
-    for suffix in _COMPARATIVE_SUFFIXES:
-        if word.endswith(suffix) and word[: -len(suffix)] in lex.adjectives:
-            return word[: -len(suffix)] + ZWNJ + suffix
-    for suffix in _AFTER_HEH_SUFFIXES:
-        stem = word[: -len(suffix)]
-        if word.endswith(suffix) and _silent_end(stem):
-            known = _known_stem(stem, lex)
-            if known is not None:
-                return known + ZWNJ + suffix
-    for suffix in _POSSESSIVE_SUFFIXES:
-        stem = word[: -len(suffix)]
-        if word.endswith(suffix) and (_silent_end(stem) or _vowel_yeh_end(stem)):
-            known = _known_stem(stem, lex)
-            if known is not None:
-                return known + ZWNJ + suffix
-    return word
-
-
-class _RestoredWords(dict):
-    """Words already looked at, each mapped to its restored spelling; filled on first lookup."""
-
-    def __missing__(self, word: str) -> str:
-        if len(self) >= 200_000:
-            self.clear()  # only a guard against unbounded growth on odd input
-        if len(word) < 3 or ZWNJ in word or _MARK.search(word):
-            result = word  # the writer placed ZWNJs here, or marks make the lookup meaningless
-        else:
-            result = _rule_restore(word, _lexicon())
-        self[word] = result
-        return result
-
-
-_RESTORED = _RestoredWords()
-
-
-def restore_zwnj(text: str) -> str:
-    """Put back the ZWNJs lost inside glued Persian words of ``text``; touch nothing else."""
-    pieces = _GLUED_CANDIDATE.split(text)
-    if len(pieces) == 1:
-        return text
-    pieces[1::2] = map(_RESTORED.__getitem__, pieces[1::2])
-    return "".join(pieces)
 
 
 def _join_prefix(match: re.Match[str]) -> str:
@@ -388,7 +264,7 @@ def _join_suffix(match: re.Match[str]) -> str:
     elif suffix.startswith("تر"):
         ok = flat in lex.adjectives
     else:
-        ok = known and _silent_end(stem)
+        ok = known and silent_end(stem)
     return ZWNJ + suffix if ok else match.group()
 
 
@@ -437,8 +313,8 @@ def _fix_punctuation(text: str) -> str:
     return _AFTER_SEPARATOR.sub(_space_after_separator, text)
 
 
-def _fix_chars(text: str) -> str:
-    if _PRESENTATION.search(text):
+def _fix_chars(text: str, rare: bool = True) -> str:
+    if rare and _PRESENTATION.search(text):
         text = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     if any(ch in text for ch in _INVISIBLE):
         if _PLACEHOLDER in text:
@@ -452,8 +328,8 @@ def _fix_chars(text: str) -> str:
     return text
 
 
-def _fix_digits(text: str) -> str:
-    if _ARABIC_DIGIT.search(text):
+def _fix_digits(text: str, rare: bool = True) -> str:
+    if rare and _ARABIC_DIGIT.search(text):
         text = text.translate(_ARABIC_TO_PERSIAN)
     return _LATIN_NUMBER.sub(_persian_digits_in_word, text)
 
@@ -511,20 +387,22 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> str:
     if text.isascii():
         return text  # no step changes pure ASCII; this keeps Latin-only inputs free
     opts = options or DEFAULT_OPTIONS
-    if _SURROGATES.search(text):
+    # No step creates a rare character, so an answer for the input holds for every step.
+    rare = _RARE.search(text) is not None
+    if rare and _SURROGATES.search(text):
         text = _SURROGATES.sub("\ufffd", text)
     first: list[str] = []
     second: list[str] = []
     work = _stash_anywhere(text, first)
     if opts.characters:
-        work = _fix_chars(work)
+        work = _fix_chars(work, rare)
     # Latin words are found only after the character step, which may delete a kashida or a
     # zero-width space between two of them; found earlier, a second pass would see other words.
     work = _stash_words(work, second)
     if opts.zwnj_cleanup and ZWNJ in work:
         work = _clean_zwnj(work)
     if opts.digits:  # after the cleanup, which can bring a digit next to a letter
-        work = _fix_digits(work)
+        work = _fix_digits(work, rare)
     if opts.punctuation:
         work = _fix_punctuation(work)
     if opts.restore_zwnj:

@@ -89,6 +89,41 @@ class Score:
         return "\n".join(lines)
 
 
+_JOINS_NEXT = re.compile(f"[^{NON_JOINING}]$")
+
+
+def consistent(text: str, least: int = 3) -> bool:
+    """Tell whether the writer of ``text`` demonstrably places ZWNJs consistently.
+
+    Decided from the text alone (no lexicon, no restorer), after the character steps and with
+    ZWNJs after non-joining letters ignored: at least ``least`` distinct words carry a ZWNJ; no
+    word is written both with and without one; and no glued word is two parts ``x + y`` (``x``
+    ending in a joining letter) that the text itself separates elsewhere: ``x`` written before
+    a ZWNJ and ``y`` a word of the text or written after a ZWNJ, or ``x`` a word of the text and
+    ``y`` written after a ZWNJ (شرکت‌ها ... شرکتهای; مهم ... بزرگ‌ترین ... مهمترین).
+    """
+    words = set(WORD_RE.findall(visible(normalize(text, CLEAN))))
+    marked = [w for w in words if ZWNJ in w]
+    if len(marked) < least:
+        return False
+    glued = [w for w in words if ZWNJ not in w]
+    if not {w.replace(ZWNJ, "") for w in marked}.isdisjoint(glued):
+        return False
+    heads, tails = set(), set()
+    for word in marked:
+        parts = word.split(ZWNJ)
+        for k in range(1, len(parts)):
+            heads.add("".join(parts[:k]))
+            tails.add("".join(parts[k:]))
+    for word in glued:
+        for cut in range(2, len(word) - 1):
+            x, y = word[:cut], word[cut:]
+            if _JOINS_NEXT.search(x) and ((x in heads and (y in tails or y in words))
+                                          or (x in words and y in tails)):
+                return False
+    return True
+
+
 def evaluate(texts: Iterable[str], visible_only: bool = False) -> Score:
     """Score ``restore_zwnj`` on texts that have correct ZWNJs."""
     score = Score(visible_only=visible_only)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from digest.zwnj_eval import Score, evaluate  # noqa: E402,F401
+from digest.zwnj_eval import Score, consistent, evaluate  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--visible", action="store_true",
                         help="ignore ZWNJs after non-joining letters (د‌ر, کشور‌ها) in both texts:"
                              " they change nothing on screen")
+    parser.add_argument("--consistent", action="store_true",
+                        help="also score the articles whose writers are demonstrably consistent"
+                             " (digest.zwnj_eval.consistent), beside the figures for all of them")
     args = parser.parse_args(argv)
     if not args.files and not args.corpus:
         parser.error("give text files or --corpus")
@@ -45,15 +48,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {len(args.files)} files\n{score.report(args.show)}")
     if args.corpus:
         from corpus_io import farsnews_articles, irnews_articles
-        total = Score(visible_only=args.visible)
-        for label, reader in (("irnews", irnews_articles), ("farsnews", farsnews_articles)):
-            texts = [text for _name, text in reader(args.corpus, args.split)]
-            score = evaluate(texts, args.visible)
-            print(f"== {label} {args.split}: {len(texts)} articles\n{score.report(args.show)}\n")
-            for name in ("zwnj_words", "zwnj_restored", "changed", "changed_right", "other_words", "other_changed"):
-                setattr(total, name, getattr(total, name) + getattr(score, name))
-        print(f"== all {args.split}\n{total.report()}")
+        texts = {label: [text for _name, text in reader(args.corpus, args.split)]
+                 for label, reader in (("irnews", irnews_articles), ("farsnews", farsnews_articles))}
+        report_corpus(texts, args.split, args.visible, args.show)
+        if args.consistent:
+            kept = {label: [t for t in group if consistent(t)] for label, group in texts.items()}
+            print(f"\n==== only articles whose writers are consistent ({sum(map(len, kept.values()))}"
+                  f" of {sum(map(len, texts.values()))})\n")
+            report_corpus(kept, args.split, args.visible, args.show)
     return 0
+
+
+def report_corpus(texts: dict[str, list[str]], split: str, visible: bool, show: int) -> None:
+    """Print the figures for each source and for all of them."""
+    total = Score(visible_only=visible)
+    for label, group in texts.items():
+        score = evaluate(group, visible)
+        print(f"== {label} {split}: {len(group)} articles\n{score.report(show)}\n")
+        for name in ("zwnj_words", "zwnj_restored", "changed", "changed_right", "other_words", "other_changed"):
+            setattr(total, name, getattr(total, name) + getattr(score, name))
+    print(f"== all {split}\n{total.report()}")
 
 
 if __name__ == "__main__":

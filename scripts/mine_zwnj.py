@@ -1,4 +1,4 @@
-"""Mine the ZWNJ lexicon that ``digest.persian.restore_zwnj`` uses.
+"""Mine the ZWNJ lexicon that ``digest.zwnj.restore_zwnj`` uses.
 
 Usage (from the repository root)::
 
@@ -19,6 +19,7 @@ import re
 import sys
 import zipfile
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_io import DEV_BUCKETS, HELD_OUT_BUCKETS, farsnews_articles, irnews_articles  # noqa: E402
 from digest.persian import NON_JOINING, WORD_RE, ZWNJ, NormalizeOptions, normalize  # noqa: E402
+from digest.zwnj import GLUED_CANDIDATE, neighbours, silent_end  # noqa: E402
 
 # Only the character-level steps: mining must see the writers' own ZWNJ choices.
 CLEAN = NormalizeOptions(punctuation=False, join_affixes=False, restore_zwnj=False)
@@ -35,6 +37,9 @@ PREFIXES = ("نمی" + ZWNJ, "می" + ZWNJ)
 PERSONAL = ("م", "ی", "د", "یم", "ید", "ند")
 PAST_PERSONAL = ("م", "ی", "", "یم", "ید", "ند")
 AFTER_PARTICIPLE = ("ام", "ای", "است", "ایم", "اید", "اند")
+PLURAL_TAILS = ("ها", "های", "هایی", "هایش", "هایم", "هاست")
+# Glued endings with two readings: stem‌های (plural) or stemه‌ای (silent ه + ای), and so on.
+TWO_READINGS = {"های": "ای", "هایم": "ایم", "هاست": "است", "هاید": "اید"}
 # A ZWNJ after a letter that never joins leftwards changes nothing on screen; one agency's CMS
 # scatters them (د‌ر for در). The lexicon keeps none, so variants merge and junk disappears.
 USELESS_ZWNJ = re.compile(f"(?<=[{NON_JOINING}]){ZWNJ}")
@@ -106,9 +111,22 @@ def count_corpus(corpus: Path, sources: tuple[str, ...] = ("irnews", "farsnews")
     return words, pairs, articles
 
 
-def mine(corpus: Path, wheel: Path, min_count: int, ratio: float, sources: tuple[str, ...],
+@dataclass(frozen=True)
+class Params:
+    """The miner's thresholds (see ``main`` for what each means)."""
+
+    min_count: int = 2
+    ratio: float = 2.0
+    stem_count: int = 1
+    context_min: int = 2
+    frequent_min: int = 16
+    tail_min: int = 8
+
+
+def mine(corpus: Path, wheel: Path, params: Params, sources: tuple[str, ...],
          splits: tuple[str, ...] = ("train", "dev")) -> tuple[dict[str, list[str]], dict[str, int]]:
     """Return the lexicon sections and statistics about how they were built."""
+    min_count, ratio, stem_count = params.min_count, params.ratio, params.stem_count
     counts, pairs, articles = count_corpus(corpus, sources, splits)
     hazm, verb_lines = read_hazm(wheel)
     stats: dict[str, int] = {f"{k}_train_articles": v for k, v in articles.items()}
@@ -151,6 +169,11 @@ def mine(corpus: Path, wheel: Path, min_count: int, ratio: float, sources: tuple
     # 3. Words that really are written without a ZWNJ: rules never split them.
     known = {w for w, (f, tags) in hazm.items() if ZWNJ not in w and tags != "0"}
     known |= {w for w, c in counts.items() if ZWNJ not in w and c >= 2}
+    # Stems seen only with a ZWNJ suffix (اتوبون‌های) are words too: the plural rule may use them.
+    for word, c in counts.items():
+        head, sep, tail = word.rpartition(ZWNJ)
+        if sep and c >= stem_count and tail in PLURAL_TAILS and len(head) >= 2:
+            known.add(head.replace(ZWNJ, ""))
     known -= glued_map.keys()
 
     # 4. Stems that take تر / ترین: hazm's adjectives, and stems the corpus writes with ‌تر.
@@ -190,21 +213,107 @@ def mine(corpus: Path, wheel: Path, min_count: int, ratio: float, sources: tuple
         "adjectives": sorted(adjectives),
         "verbs": sorted(verb_list),
     }
+    sections.update(frequency_sections(counts, params.frequent_min, params.tail_min))
+    forms = ambiguous_forms(counts, glued_map, known, params.min_count)
+    sections["context"] = context_lines(corpus, sources, splits, forms, params.context_min)
     for name, items in sections.items():
         stats[f"{name}_entries"] = len(items)
     return sections, stats
 
 
+def frequency_sections(counts: Counter, frequent_min: int, tail_min: int) -> dict[str, list[str]]:
+    """Return ``[frequent N]`` and ``[tails N]`` sections: words by frequency class (log2 of count).
+
+    ``frequent`` counts a word however the corpus spells it (ZWNJs dropped); ``tails`` counts
+    what follows the last ZWNJ of a word (the second part of a compound, جمهور in رئیس‌جمهور).
+    """
+    flat: Counter = Counter()
+    tails: Counter = Counter()
+    for word, c in counts.items():
+        flat[word.replace(ZWNJ, "")] += c
+        if ZWNJ in word:
+            tails[word.rpartition(ZWNJ)[2]] += c
+    sections: dict[str, list[str]] = {}
+    for name, counter, least in (("frequent", flat, frequent_min), ("tails", tails, tail_min)):
+        for word, c in counter.items():
+            if c >= least and len(word) >= 2:
+                sections.setdefault(f"{name} {c.bit_length() - 1}", []).append(word)
+    return {name: sorted(sections[name]) for name in sorted(sections, key=lambda n: (n.split()[0], int(n.split()[1])))}
+
+
+def ambiguous_forms(counts: Counter, glued_map: dict[str, str], known: set[str],
+                    min_count: int) -> dict[str, set[str]]:
+    """Return the glued forms with two plausible readings, each mapped to those readings."""
+    readings: dict[str, set[str]] = defaultdict(set)
+    for word, c in counts.items():
+        if ZWNJ in word and c >= min_count:
+            readings[word.replace(ZWNJ, "")].add(word)
+    forms = {g: r for g, r in readings.items() if len(r) >= 2}
+
+    def spelled(stem: str) -> str | None:
+        """Return the lexicon spelling of a known stem, else None."""
+        return glued_map.get(stem) or (stem if stem in known else None)
+
+    # The rules alone make a second reading for stem + های when stem + ه is a word too
+    # (نشانهای: نشان‌های or نشانه‌ای); the corpus may have seen only one of them.
+    for g in {w.replace(ZWNJ, "") for w in counts}:
+        for end, alt in TWO_READINGS.items():
+            stem = g[: -len(end)]
+            if not g.endswith(end) or len(stem) < 2:
+                continue
+            plain, heh = spelled(stem), spelled(stem + "ه")
+            # Not after a non-joining letter: the glued spelling would be one reading, and its
+            # counts mix real plurals (کارهای) with lost ZWNJs, so they cannot be trusted.
+            if plain and heh and silent_end(stem + "ه") and not re.match(f"[{NON_JOINING}]", stem[-1]):
+                forms.setdefault(g, set()).update({plain + ZWNJ + end, heh + ZWNJ + alt})
+    return forms
+
+
+def context_lines(corpus: Path, sources: tuple[str, ...], splits: tuple[str, ...],
+                  forms: dict[str, set[str]], min_feature: int) -> list[str]:
+    """Count each reading of the ambiguous forms with its neighbours; return ``[context]`` lines."""
+    seen: dict[str, Counter] = defaultdict(Counter)
+    features: dict[str, Counter] = defaultdict(Counter)
+    readers = {"irnews": irnews_articles, "farsnews": farsnews_articles}
+    for source in sources:
+        for _name, text in readers[source](corpus, *splits):
+            pieces = GLUED_CANDIDATE.split(canonical(normalize(text, CLEAN)))
+            flat = [p.replace(ZWNJ, "") for p in pieces]
+            for i in range(1, len(pieces), 2):
+                reading = pieces[i]
+                if flat[i] in forms and reading in forms[flat[i]]:
+                    seen[flat[i]][reading] += 1
+                    for feature in neighbours(flat, i):
+                        features[flat[i]][feature, reading] += 1
+    lines = []
+    for g in sorted(seen):
+        readings = sorted(r for r, n in seen[g].items() if n >= 2)
+        if len(readings) < 2:
+            continue
+        items = [g, "|".join(readings), ",".join(str(seen[g][r]) for r in readings)]
+        names = sorted({f for f, _r in features[g]})
+        for name in names:
+            row = [features[g][name, r] for r in readings]
+            if sum(row) >= min_feature and " " not in name and "\t" not in name:
+                items.append(f"{name} {','.join(map(str, row))}")
+        lines.append("\t".join(items))
+    return lines
+
+
 HEADER = """\
 # digest ZWNJ lexicon, made by scripts/mine_zwnj.py (do not edit by hand; run the script again).
 # Sources and licences:
-#   IR-News-Dataset articles, GPL-3.0: word spellings counted in the train split only.
-#   Fars News sample (fars-news-2.json, from an NLP course repository), Apache-2.0: train split only.
+#   IR-News-Dataset articles, GPL-3.0: word spellings, frequencies and neighbour counts from the
+#   train (+ dev) split only.
+#   Fars News sample (fars-news-2.json, from an NLP course repository), Apache-2.0: the same splits.
 #   hazm 0.10.0 (wheel files hazm/data/words.dat and hazm/data/verbs.dat), MIT, (c) 2013 Alireza Nourian.
 # Split: an article is held out when sha256(source/name) % 10 is in {held_out}; the rest is train
 #   (bucket {dev} is the dev split, mined unless --tune was given).
 # Sections: [glued] ZWNJ spellings (the glued key is the word without its ZWNJs); [words] real
-#   words written without a ZWNJ; [adjectives] stems taking تر/ترین; [verbs] what follows می/نمی.
+#   words written without a ZWNJ; [adjectives] stems taking تر/ترین; [verbs] what follows می/نمی;
+#   [frequent N] words seen 2^N to 2^(N+1)-1 times (ZWNJs ignored); [tails N] compound second parts
+#   (what follows a word's last ZWNJ) seen that often; [context] ambiguous glued forms: readings,
+#   their counts, and counts of each reading beside a neighbour (<word before, >word after).
 """
 
 
@@ -216,8 +325,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "digest" / "data" / "zwnj.txt.gz")
     parser.add_argument("--min-count", type=int, default=2,
                         help="corpus occurrences a ZWNJ spelling needs (default 2)")
-    parser.add_argument("--ratio", type=float, default=1.0,
-                        help="separated spellings must outnumber the glued one this many times (default 1)")
+    parser.add_argument("--ratio", type=float, default=2.0,
+                        help="a ZWNJ spelling must be written more than this many times as often as"
+                             " the glued one to enter [glued] (default 2: clearly more frequent)")
+    parser.add_argument("--stem-count", type=int, default=1,
+                        help="corpus occurrences of stem‌ها… that make the stem known to the plural rule (default 1)")
+    parser.add_argument("--context-min", type=int, default=2,
+                        help="occurrences a neighbour needs to enter the context table (default 2)")
+    parser.add_argument("--frequent-min", type=int, default=16,
+                        help="corpus occurrences that list a word with its frequency class (default 16)")
+    parser.add_argument("--tail-min", type=int, default=8,
+                        help="occurrences after a ZWNJ that list a compound's second part (default 8)")
     parser.add_argument("--skip", action="append", default=[], choices=["irnews", "farsnews"],
                         help="leave a corpus out (for instance to keep GPL-3.0 text out of the lexicon)")
     parser.add_argument("--tune", action="store_true",
@@ -226,10 +344,14 @@ def main(argv: list[str] | None = None) -> int:
 
     sources = tuple(s for s in ("irnews", "farsnews") if s not in args.skip)
     splits = ("train",) if args.tune else ("train", "dev")
-    sections, stats = mine(args.corpus, args.hazm_wheel, args.min_count, args.ratio, sources, splits)
+    params = Params(args.min_count, args.ratio, args.stem_count, args.context_min,
+                    args.frequent_min, args.tail_min)
+    sections, stats = mine(args.corpus, args.hazm_wheel, params, sources, splits)
     text = io.StringIO()
     text.write(HEADER.format(held_out=sorted(HELD_OUT_BUCKETS), dev=min(DEV_BUCKETS)))
-    text.write(f"# Parameters: min_count={args.min_count} ratio={args.ratio} corpora={','.join(sources)}"
+    text.write(f"# Parameters: min_count={args.min_count} ratio={args.ratio} stem_count={args.stem_count}"
+               f" context_min={args.context_min} frequent_min={args.frequent_min}"
+               f" tail_min={args.tail_min} corpora={','.join(sources)}"
                f" splits={'+'.join(splits)}\n")
     for key in sorted(stats):
         text.write(f"# {key}: {stats[key]}\n")
