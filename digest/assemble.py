@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -49,17 +49,18 @@ def assemble(articles: list[Article], config: Config, problems: list[Problem] = 
     live = _unique_urls([a for a in articles if not a.draft], problems)
     live.sort(key=lambda a: (a.published, a.id), reverse=True)
     topics, topic_of_key = _topics(live, config)
-    topic_of = {a.url: topic_of_key[topic_key(a.topic_name)] for a in live}
+    of_each = [topic_of_key[topic_key(a.topic_name)] for a in live]   # each article's Topic, once
+    topic_of = dict(zip([a.url for a in live], of_each))
     topic_order = {t.key: i for i, t in enumerate(topics)}
 
-    by_date: dict[jalali.JDate, list[Article]] = defaultdict(list)
-    for a in live:
-        by_date[a.day].append(a)
+    by_date: dict[jalali.JDate, list[tuple[Article, Topic]]] = defaultdict(list)
+    for a, topic in zip(live, of_each):
+        by_date[a.day].append((a, topic))
     days = []
     for date in sorted(by_date, reverse=True):
         grouped: dict[str, list[Article]] = defaultdict(list)
-        for a in by_date[date]:
-            grouped[topic_of[a.url].key].append(a)
+        for a, topic in by_date[date]:
+            grouped[topic.key].append(a)
         groups = tuple(TopicGroup(topic_of_key[k], tuple(v))
                        for k, v in sorted(grouped.items(), key=lambda kv: topic_order[kv[0]]))
         days.append(Day(date, groups))
@@ -76,8 +77,50 @@ def assemble(articles: list[Article], config: Config, problems: list[Problem] = 
         articles=tuple(live), topics=tuple(topics), days=tuple(days), months=tuple(months),
         years=tuple(years), problems=tuple(problems),
         by_day={d.date: d for d in days}, by_month={(m.year, m.month): m for m in months},
-        topic_of={k: v for k, v in topic_of.items()},
+        topic_of=topic_of,
     )
+
+
+def swap_articles(site: Site, fresh: dict[str, Article], problems: tuple[Problem, ...]) -> Site:
+    """Return the site with new versions of some articles, equal to assembling everything again.
+
+    ``fresh`` maps source paths to Articles whose shape (path, id, time, day, topic, draft:
+    ``digest.cache.article_shape``) is unchanged, so every grouping and order stays; only the
+    objects that hold them are made anew: their topics, every day showing those topics (a group
+    names its Topic), and those days' months and years.
+    """
+    hits = [(i, a) for i, a in enumerate(site.articles) if a.path in fresh]
+    if not hits:   # drafts, or URLs another file won
+        return replace(site, problems=problems)
+    subs = {id(a): fresh[a.path] for _, a in hits}
+
+    def sub(items: tuple[Article, ...]) -> tuple[Article, ...]:
+        """Return ``items`` with the swapped articles."""
+        return tuple([subs.get(id(a), a) for a in items])
+
+    articles = list(site.articles)
+    for i, a in hits:
+        articles[i] = subs[id(a)]
+    touched = {id(site.topic_of[a.url]) for _, a in hits}
+    new_topic = {id(t): Topic(t.key, t.name, t.slug, sub(t.articles)) for t in site.topics if id(t) in touched}
+    edited_days = {a.day for _, a in hits}
+    new_day = {}
+    for d in site.days:
+        if any(id(g.topic) in new_topic for g in d.groups):
+            new_day[id(d)] = Day(d.date, tuple(
+                TopicGroup(new_topic[id(g.topic)], sub(g.articles) if d.date in edited_days else g.articles)
+                if id(g.topic) in new_topic else g for g in d.groups))
+    days = tuple([new_day.get(id(d), d) for d in site.days])
+    months = tuple([Month(m.year, m.month, tuple([new_day.get(id(d), d) for d in m.days]))
+                    if any(id(d) in new_day for d in m.days) else m for m in site.months])
+    new_month = {(m.year, m.month): m for m in months}
+    years = tuple([Year(y.year, tuple([new_month[(m.year, m.month)] for m in y.months])) for y in site.years])
+    topic_of = dict(site.topic_of)
+    for topic in new_topic.values():
+        topic_of.update(dict.fromkeys([a.url for a in topic.articles], topic))
+    return Site(articles=tuple(articles), topics=tuple([new_topic.get(id(t), t) for t in site.topics]),
+                days=days, months=months, years=years, problems=problems,
+                by_day={d.date: d for d in days}, by_month=new_month, topic_of=topic_of)
 
 
 def _unique_urls(articles: list[Article], problems: list[Problem]) -> list[Article]:
@@ -85,12 +128,13 @@ def _unique_urls(articles: list[Article], problems: list[Problem]) -> list[Artic
     seen: dict[str, Article] = {}
     kept = []
     for a in sorted(articles, key=lambda a: a.path):
-        other = seen.get(a.url)
+        url = a.url
+        other = seen.get(url)
         if other:
-            problems.append(Problem("error", f"same URL {a.url} as {other.path}; give one of them "
+            problems.append(Problem("error", f"same URL {url} as {other.path}; give one of them "
                                     "another 'id:'", a.path))
             continue
-        seen[a.url] = a
+        seen[url] = a
         kept.append(a)
     return kept
 
@@ -154,45 +198,111 @@ def _neighbors(items: tuple, i: int) -> tuple[Any, Any]:
 
 def plan(site: Site, config: Config) -> list[Page]:
     """List every page of the site with the values its template needs."""
-    pages: list[Page] = []
+    pages = [_index_page(site, config)]
+    for i in range(len(site.days)):
+        pages += _day_pages(site, i)
+    pages += [_month_page(site, i) for i in range(len(site.months))]
+    pages += [_year_page(site, i) for i in range(len(site.years))]
+    pages.append(Page("/topics/", "topics.html", {}))
+    for topic in site.topics:
+        pages += _topic_pages(topic, config)
+    pages.append(Page("/404.html", "404.html", {"absolute_urls": True}))
+    return pages
+
+
+def plan_around(site: Site, config: Config, articles: list[Article]) -> list[Page]:
+    """List the pages whose fingerprint covers any of ``articles`` (docs/incremental.md).
+
+    Made by the same functions as ``plan``, so each page equals its counterpart there: the index
+    (for the latest day), each article's day, its page and those of its group (they list it as
+    related), its month, its year and the page of its topic that holds it.
+    """
+    pages = {}
+    if site.days and any(a.day == site.days[0].date for a in articles):
+        pages["/"] = _index_page(site, config)
+    index = {d.date: i for i, d in enumerate(site.days)}
+    months = {(m.year, m.month): i for i, m in enumerate(site.months)}
+    years = {y.year: i for i, y in enumerate(site.years)}
+    for article in articles:
+        i = index.get(article.day)
+        topic = site.topic_of.get(article.url)
+        if i is None or topic is None:
+            continue   # not in the site (a draft, or a URL another file won)
+        day = site.days[i]
+        pages.setdefault(day.url, _day_page(site, i))
+        for group in day.groups:
+            if any(a is article for a in group.articles):
+                pages.update((p.url, p) for p in _article_pages(day, group))
+        date = day.date
+        pages.setdefault(site.months[months[(date.year, date.month)]].url,
+                         _month_page(site, months[(date.year, date.month)]))
+        pages.setdefault(site.years[years[date.year]].url, _year_page(site, years[date.year]))
+        n = 1 + next(k for k, a in enumerate(topic.articles) if a is article) // config.per_page
+        page = _topic_pages(topic, config)[n - 1]
+        pages.setdefault(page.url, page)
+    return list(pages.values())
+
+
+def _index_page(site: Site, config: Config) -> Page:
+    """Return the front page: the latest day and the recent ones."""
     latest = site.days[0] if site.days else None
-    pages.append(Page("/", "index.html", {
+    return Page("/", "index.html", {
         "day": latest, "recent_days": site.days[1:1 + config.index_days],
         "weeks": calendar(site, latest.date.year, latest.date.month) if latest else None,
         "month": site.by_month.get((latest.date.year, latest.date.month)) if latest else None,
-    }))
-    for i, day in enumerate(site.days):
-        newer, older = _neighbors(site.days, i)
-        pages.append(Page(day.url, "day.html", {
-            "day": day, "newer": newer, "older": older,
-            "weeks": calendar(site, day.date.year, day.date.month),
-            "month": site.by_month[(day.date.year, day.date.month)],
-        }))
-        for group in day.groups:
-            for article in group.articles:
-                pages.append(Page(article.url, "article.html", {
-                    "article": article, "topic": group.topic, "day": day,
-                    "related": tuple(a for a in group.articles if a is not article),
-                }))
-    for i, month in enumerate(site.months):
-        newer, older = _neighbors(site.months, i)
-        pages.append(Page(month.url, "month.html", {
-            "month": month, "newer": newer, "older": older,
-            "weeks": calendar(site, month.year, month.month),
-        }))
-    for i, year in enumerate(site.years):
-        newer, older = _neighbors(site.years, i)
-        pages.append(Page(year.url, "year.html", {"year": year, "newer": newer, "older": older}))
-    pages.append(Page("/topics/", "topics.html", {}))
-    for topic in site.topics:
-        chunks = [topic.articles[i:i + config.per_page]
-                  for i in range(0, len(topic.articles), config.per_page)] or [()]
-        for n, chunk in enumerate(chunks, 1):
-            pages.append(Page(topic.page_url(n), "topic.html", {
-                "topic": topic, "number": n, "pages": len(chunks), "days": _by_day(chunk),
-            }))
-    pages.append(Page("/404.html", "404.html", {"absolute_urls": True}))
+    })
+
+
+def _day_pages(site: Site, i: int) -> list[Page]:
+    """Return day ``i``'s page and the pages of its articles."""
+    pages = [_day_page(site, i)]
+    for group in site.days[i].groups:
+        pages += _article_pages(site.days[i], group)
     return pages
+
+
+def _day_page(site: Site, i: int) -> Page:
+    """Return day ``i``'s page."""
+    day = site.days[i]
+    newer, older = _neighbors(site.days, i)
+    return Page(day.url, "day.html", {
+        "day": day, "newer": newer, "older": older,
+        "weeks": calendar(site, day.date.year, day.date.month),
+        "month": site.by_month[(day.date.year, day.date.month)],
+    })
+
+
+def _article_pages(day: Day, group: TopicGroup) -> list[Page]:
+    """Return the pages of the articles of one topic group of a day."""
+    return [Page(article.url, "article.html", {
+        "article": article, "topic": group.topic, "day": day,
+        "related": tuple(a for a in group.articles if a is not article),
+    }) for article in group.articles]
+
+
+def _month_page(site: Site, i: int) -> Page:
+    """Return month ``i``'s page."""
+    month = site.months[i]
+    newer, older = _neighbors(site.months, i)
+    return Page(month.url, "month.html", {
+        "month": month, "newer": newer, "older": older,
+        "weeks": calendar(site, month.year, month.month),
+    })
+
+
+def _year_page(site: Site, i: int) -> Page:
+    """Return year ``i``'s page."""
+    newer, older = _neighbors(site.years, i)
+    return Page(site.years[i].url, "year.html", {"year": site.years[i], "newer": newer, "older": older})
+
+
+def _topic_pages(topic: Topic, config: Config) -> list[Page]:
+    """Return the numbered pages of one topic."""
+    chunks = [topic.articles[i:i + config.per_page]
+              for i in range(0, len(topic.articles), config.per_page)] or [()]
+    return [Page(topic.page_url(n), "topic.html", {
+        "topic": topic, "number": n, "pages": len(chunks), "days": _by_day(chunk),
+    }) for n, chunk in enumerate(chunks, 1)]
 
 
 def _by_day(articles: tuple[Article, ...]) -> list[tuple[jalali.JDate, list[Article]]]:

@@ -13,17 +13,16 @@ import functools
 import gc
 import hashlib
 import os
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from digest import config as config_mod
 from digest.cache import SECONDS_PER_FILE, State, Store, settings_key, time_limit
 from digest.config import Config
-from digest.errors import DigestError, Problem
+from digest.errors import Problem
 from digest.lookup import template_dirs, template_hash
-from digest.scan import scan_content, scan_static
+from digest.outcome import BuildFailed, BuildResult, Clock, check_problems
+from digest.scan import content_files, scan_content, scan_static, static_sources
 from digest.write import WriteStats, Writer, check_output
 
 if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing to do needs none of it
@@ -31,111 +30,8 @@ if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing
     from digest.model import Article, Site
     from digest.readers import ReadSettings
 
-# The suffixes digest.readers.READERS reads (kept here so that listing files imports no reader).
-CONTENT_SUFFIXES = (".md", ".markdown", ".txt")
+__all__ = ["Builder", "BuildResult", "BuildFailed", "build", "read_all", "SECONDS_PER_FILE", "time_limit"]
 
-__all__ = ["Builder", "BuildResult", "BuildFailed", "build", "content_files", "is_ignored", "read_all",
-           "SECONDS_PER_FILE", "time_limit"]
-
-
-
-@dataclass
-class BuildResult:
-    """What a build did, for the summary line, for ``digest serve`` and for tests."""
-
-    pages: int
-    stats: WriteStats
-    problems: list[Problem]
-    timings: dict[str, float] = field(default_factory=dict)
-    rendered: list[str] = field(default_factory=list)   # output paths re-rendered this time
-    written: list[str] = field(default_factory=list)    # output paths whose bytes were written
-    removed: list[str] = field(default_factory=list)    # output paths deleted
-    inputs: list[str] = field(default_factory=list)     # inputs that changed, relative to the root
-    counts: tuple[int, int, int] = (0, 0, 0)            # articles, topics, days
-    processes: int = 1                                  # processes that rendered pages
-    output: Path | None = None                          # the output folder
-    _site: Site | None = None
-    _load_site: Callable[[], Site] | None = None
-    _templates: dict[str, str] | None = None
-    _config: Config | None = None
-
-    @property
-    def site(self) -> Site:
-        """Return the assembled site (loaded from the cache on first use if the build skipped it)."""
-        if self._site is None and self._load_site is not None:
-            self._site = self._load_site()
-        return self._site
-
-    @property
-    def templates(self) -> dict[str, str]:
-        """Return {output path: template} of every page (planned again if the build skipped it)."""
-        if self._templates is None:
-            from digest.assemble import plan
-
-            self._templates = {p.output: p.template for p in plan(self.site, self._config)}
-        return self._templates
-
-    @property
-    def seconds(self) -> float:
-        """Return the whole build's duration."""
-        return sum(self.timings.values())
-
-
-class BuildFailed(DigestError):
-    """The build stopped (``--strict`` with problems); nothing was written."""
-
-    stage = "build"
-
-    def __init__(self, message: str, problems: list[Problem]):
-        super().__init__(message)
-        self.problems = problems
-
-
-def is_ignored(name: str) -> bool:
-    """Tell whether a file name is an editor's temporary, swap, backup or hidden file."""
-    return (name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp"))
-            or "___jb_" in name or name == "4913" or name.endswith("#"))
-
-
-def content_files(content: Path) -> list[tuple[str, str]]:
-    """List readable input files under ``content`` as (path, relative POSIX path), sorted.
-
-    Symlinks are followed only when they stay inside the content folder.
-    """
-    found: list[tuple[Path, str]] = []
-    if not content.is_dir():
-        return found
-    root = content.resolve()
-    suffixes = CONTENT_SUFFIXES
-    # os.scandir and plain strings rather than pathlib: at 10,000 files, Path objects cost more
-    # than the whole walk.
-    pending = [(str(root), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name
-            if is_ignored(name):
-                continue
-            if entry.is_symlink() and not _inside(Path(entry.path), root):
-                continue
-            if entry.is_dir(follow_symlinks=False):  # like os.walk: linked folders are not entered
-                pending.append((entry.path, prefix + name + "/"))
-            elif name.lower().endswith(suffixes) and entry.is_file():
-                found.append((entry.path, prefix + name))
-    found.sort(key=lambda item: item[1])
-    return found
-
-
-def _inside(path: Path, root: Path) -> bool:
-    """Tell whether ``path`` (after following links) stays within ``root``."""
-    try:
-        return path.resolve().is_relative_to(root)
-    except OSError:
-        return False
 
 
 def read_all(config: Config, progress: Callable[[str], None] | None = None
@@ -160,19 +56,6 @@ def read_settings(config: Config) -> ReadSettings:
                         normalize=functools.partial(normalize, options=options))
 
 
-def static_sources(config: Config) -> dict[str, Path]:
-    """Map each static asset's output path to its source file; the site's own win over defaults."""
-    files: dict[str, Path] = {}
-    for folder in reversed(template_dirs(config)):
-        static = folder / "static"
-        if not static.is_dir():
-            continue
-        for path in sorted(static.rglob("*")):
-            if path.is_file() and not is_ignored(path.name):
-                files["static/" + path.relative_to(static).as_posix()] = path
-    return files
-
-
 def output_state(config: Config, out: Path) -> Path:
     """Return the cache folder that remembers what was written into ``out``."""
     return config.cache_dir / "output" / hashlib.sha1(str(out).encode()).hexdigest()[:12]
@@ -183,7 +66,7 @@ class Builder:
 
     def __init__(self, root: Path, *, overrides: dict[str, Any] | None = None,
                  progress: Callable[[str], None] | None = None, cache: bool = True,
-                 clean: bool = False, jobs: int | None = None):
+                 clean: bool = False, jobs: int | None = None, defer_save: bool = False):
         self.root = Path(root)
         self.overrides = overrides
         self.progress = progress
@@ -191,41 +74,99 @@ class Builder:
         self.clean = clean
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.state: State | None = None
+        # For a Builder kept in memory (digest serve), see digest/quick.py:
+        self.defer_save = defer_save          # save the cache in flush(), not in rebuild()
+        self._unsaved: Store | None = None    # the cache holding a committed state not yet saved
+        self._listed: State | None = None     # the state a full listing of the inputs went into
+        self._pending: set[str] = set()       # paths reported since the last rebuild that worked
+        self._config: Config | None = None
+        self._writer: Writer | None = None
+        self._env: tuple[str, Any] | None = None   # (config, Jinja2 environment) of the last build
+        self._late: tuple[Callable[[], dict[str, str]], dict, list[Path]] | None = None  # see flush()
 
     def rebuild(self, changed: Iterable[Path] | None = None, *, strict: bool = False,
-                verify: bool = False, fail_on_errors: bool = False) -> BuildResult:
+                verify: bool = False, fail_on_errors: bool = False, complete: bool = False) -> BuildResult:
         """Bring the output folder up to date with the inputs and report what was done.
 
         ``fail_on_errors`` (the live preview) stops before writing when any problem is an error,
-        so a broken article never takes its page out of the site being previewed.
+        so a broken article never takes its page out of the site being previewed. ``complete``
+        promises that ``changed`` names every input changed since the last call (a watcher's
+        report), so no other input is stat-ed and no output file is checked.
         """
         clock = Clock()
+        self.flush()   # a deferred save holds the last committed state; this rebuild changes it
         try:
-            return self._rebuild(clock, changed, strict, verify, fail_on_errors)
+            result = self._rebuild(clock, changed, strict, verify, fail_on_errors, complete)
+            self._pending.clear()
+            return result
         finally:
+            if not self.defer_save:   # a resident builder refreezes in flush(idle=True)
+                gc.unfreeze()
+
+    def flush(self, idle: bool = False) -> None:
+        """Finish what ``defer_save`` held back: the last fingerprints, then saving the cache.
+
+        ``idle`` (nothing else to do): also collect garbage once and freeze what is left, so
+        that the collector does not walk the long-lived site during the next rebuilds."""
+        if idle and (self._late is not None or self._unsaved is not None):
             gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+        if self._late is not None and self.state is not None:
+            fingerprint, records, dirs = self._late
+            self.state.pages.update(_records(self.state, fingerprint(), records, dirs))
+        self._late = None
+        if self._unsaved is not None and self.state is not None:
+            self._unsaved.save(self.state)
+        self._unsaved = None
 
     def _rebuild(self, clock: Clock, changed: Iterable[Path] | None, strict: bool, verify: bool,
-                 fail_on_errors: bool) -> BuildResult:
+                 fail_on_errors: bool, complete: bool) -> BuildResult:
         """Do the work of ``rebuild``."""
-        config = config_mod.load(self.root, self.overrides)
+        trusted = (complete and changed is not None and not verify and self.state is not None
+                   and self._listed is self.state)
+        if trusted:
+            self._pending |= {os.path.abspath(p) for p in changed or ()}
+        else:   # only a full listing finished after this call may be trusted again
+            self._pending, self._listed = set(), None
+        config = self._load_config(trusted)
         out = check_output(config)
         state, store = self._state(config)
-        inputs = scan_content(state, content_files(config.content_dir), lambda: read_settings(config),
-                              changed, verify, self.jobs, self.progress)            # read
-        writer = Writer(out, output_state(config, out))
+        trusted = trusted and state is self._listed
+        inputs = None
+        if trusted:
+            from digest.quick import watched_changes
+
+            inputs = watched_changes(state, config.content_dir, self._pending,
+                                     lambda: read_settings(config), self.jobs, self.progress)
+        if inputs is None:
+            inputs = scan_content(state, content_files(config.content_dir), lambda: read_settings(config),
+                                  changed, verify, self.jobs, self.progress)        # read
+            self._listed = state
+        if not (trusted and self._writer is not None and self._writer.out == out):
+            self._writer = Writer(out, output_state(config, out))
+        writer = self._writer
         fresh = writer.manifest() is None          # a new or foreign output folder gets everything
-        static = scan_static(state, static_sources(config), changed, verify or fresh)
         dirs = template_dirs(config)
+        if trusted and not self._touches_templates(config):
+            static, templates = {}, []
+            state.static_now = dict(state.static)
+        else:
+            static = scan_static(state, static_sources(config), changed, verify or fresh)
+            templates = self._changed_templates(dirs, state)
         prefix = os.path.relpath(config.content_dir, self.root).replace(os.sep, "/")
-        templates = self._changed_templates(dirs, state)
         inputs = [f"{prefix}/{rel}" for rel in inputs] + templates
         inputs += [f"templates/{rel}" for rel in sorted(static)]
         if state.config and state.config != repr(config):
             inputs.insert(0, "digest.toml")
         clock.lap("read")
-        if not inputs and self._unchanged(state, config, out, writer):
+        if not (inputs or state.edited or state.reshaped) and self._unchanged(state, config, out, writer,
+                                                                               check_files=not trusted):
             return self._nothing_to_do(state, store, config, clock)
+        if state.edited and not (state.reshaped or templates or static or fresh) and state.config == repr(config):
+            result = self._edit_in_place(state, store, config, writer, clock, inputs, strict, fail_on_errors)
+            if result is not None:
+                return result
         from digest import feeds
         from digest.assemble import plan
         from digest.parallel import mentions, render_many
@@ -235,12 +176,7 @@ class Builder:
         # The site is long-lived: keep the cyclic collector from walking its objects again and
         # again while the rest of the build allocates; rebuild() unfreezes when it returns.
         gc.freeze()
-        if strict and problems:
-            raise BuildFailed(f"{len(problems)} problem(s) and --strict is on; nothing was written",
-                              problems)
-        errors = [p for p in problems if p.level == "error"]
-        if fail_on_errors and errors:
-            raise BuildFailed(f"{len(errors)} error(s); nothing was written", errors)
+        check_problems(problems, strict, fail_on_errors)
         pages = plan(site, config)
         clock.lap("assemble")
         # When every page is rendered anyway (a clean build, a new output folder), old
@@ -272,11 +208,77 @@ class Builder:
             prints = {out: fp for out, _, _, fp, _ in rendered}
             state.mentions, state.mentions_dirty = mentions(rendered), True
         self._commit(state, store, config, pages, prints, records, site, problems, dirs)
+        self._env = (repr(config), env)
         clock.lap("save")
         return BuildResult(len(pages), stats, problems, clock.timings, sorted(p.output for p in todo),
                            sorted(writer.last_changed), sorted(writer.last_removed), inputs,
                            state.counts, processes, output=out, _site=site,
                            _templates={p.output: p.template for p in pages})
+
+    def _edit_in_place(self, state: State, store: Store, config: Config, writer: Writer, clock: Clock,
+                       inputs: list[str], strict: bool, fail_on_errors: bool) -> BuildResult | None:
+        """Rebuild after edits that moved no article, from the last site (None: take the full path).
+
+        A new process has no last site: it assembles the articles as they are now, and gains
+        what follows, planning and rendering only the pages around the edits."""
+        from digest.assemble import swap_articles
+        from digest.parallel import render_many
+        from digest.quick import edited_articles, feeds_around, fingerprints_of, pages_around
+
+        if state.site is None:
+            site, _ = self._assemble(state, store, config)                          # assemble
+            fresh = {rel: state.files[rel].article for rel in state.edited}   # unmoved: all read
+        else:
+            fresh = edited_articles(state, state.site)
+            site = swap_articles(state.site, fresh, state.site.problems) if fresh is not None else None
+        if fresh is None:
+            return None
+        problems = list(site.problems)
+        check_problems(problems, strict, fail_on_errors)
+        # Each of these pages covers an edited article, so its fingerprint changed: render them
+        # all, and fingerprint them for the record after the pages are out (with defer_save).
+        pages = pages_around(site, config, fresh)
+        clock.lap("assemble")
+        env = self._environment(config)
+        files, records, processes = render_many(env, pages, site, config, self.jobs)        # render
+        files.update(feeds_around(site, config, fresh))
+        clock.lap("render")
+        stats = writer.write(files, partial=True)   # no page came or went                 # write
+        clock.lap("write")
+        dirs = template_dirs(config)
+
+        def fingerprint() -> dict[str, str]:
+            """Return the fingerprints of the pages rendered."""
+            return fingerprints_of(pages, site, config, state)
+        self._late = (fingerprint, records, dirs) if self.defer_save else None
+        self._commit(state, store, config, None, {} if self.defer_save else fingerprint(), records, site,
+                     problems, dirs)
+        clock.lap("save")
+        return BuildResult(len(state.pages), stats, problems, clock.timings, sorted(p.output for p in pages),
+                           sorted(writer.last_changed), [], inputs, state.counts, processes,
+                           output=writer.out, _site=site, _config=config)
+
+    def _load_config(self, trusted: bool) -> Config:
+        """Return the config: the last one when a watcher reported no change to digest.toml."""
+        from digest.config import CONFIG_FILE
+
+        if not (trusted and self._config is not None
+                and os.path.abspath(self.root / CONFIG_FILE) not in self._pending):
+            self._config = config_mod.load(self.root, self.overrides)
+        return self._config
+
+    def _touches_templates(self, config: Config) -> bool:
+        """Tell whether a reported path lies in the site's templates folder (or is that folder)."""
+        folders = {os.path.abspath(config.root / "templates"), os.path.realpath(config.root / "templates")}
+        return any(p == f or p.startswith(f + os.sep) for p in self._pending for f in folders)
+
+    def _environment(self, config: Config) -> Any:
+        """Return the last build's Jinja2 environment if it was made for this config, else a new one."""
+        from digest.render import environment
+
+        if self._env is None or self._env[0] != repr(config):
+            self._env = (repr(config), environment(config, config.cache_dir))
+        return self._env[1]
 
     def _state(self, config: Config) -> tuple[State, Store]:
         """Return the state for this config: in memory, else from the cache folder, else empty."""
@@ -297,11 +299,12 @@ class Builder:
             state.thash[name] = template_hash(dirs, name)
         return sorted({f"templates/{name}" for name, h in used if state.thash[name] != h})
 
-    def _unchanged(self, state: State, config: Config, out: Path, writer: Writer) -> bool:
+    def _unchanged(self, state: State, config: Config, out: Path, writer: Writer, check_files: bool = True
+                   ) -> bool:
         """Tell whether the last build's output stands as it is: same config, every file there."""
         if not state.pages or state.config != repr(config) or writer.manifest() is None:
             return False
-        return all(os.path.exists(os.path.join(out, rel)) for rel in [*state.pages, *state.static_now])
+        return not check_files or all(os.path.exists(os.path.join(out, rel)) for rel in [*state.pages, *state.static_now])
 
     def _nothing_to_do(self, state: State, store: Store, config: Config, clock: Clock) -> BuildResult:
         """Report a build that found nothing to do, loading the site only if someone asks for it."""
@@ -367,41 +370,41 @@ class Builder:
         state.mentions, state.mentions_dirty = index, True
         return todo, prints
 
-    def _commit(self, state: State, store: Store, config: Config, pages: list[Page],
+    def _commit(self, state: State, store: Store, config: Config, pages: list[Page] | None,
                 prints: dict[str, str], records: dict[str, tuple[str, ...]], site: Site,
                 problems: list[Problem], dirs: list[Path]) -> None:
-        """Remember what this build produced (after a successful write) and save it."""
-        for names in records.values():
-            for name in names:
-                if name not in state.thash:
-                    state.thash[name] = template_hash(dirs, name)
-        shared: dict[tuple, tuple] = {}   # one object per distinct template list: pickled once
-        fresh = {}
-        for out, fp in prints.items():
-            used = tuple((n, state.thash.get(n) or "?") for n in records[out])
-            fresh[out] = (fp, shared.setdefault(used, used))
-        state.pages = {p.output: fresh.get(p.output) or state.pages[p.output] for p in pages}
+        """Remember what this build produced (after a successful write) and save it.
+
+        ``pages`` is every page of the site, or None when no page came or went."""
+        fresh = _records(state, prints, records, dirs)
+        if pages is None:
+            state.pages.update(fresh)
+        else:
+            state.pages = {p.output: fresh.get(p.output) or state.pages[p.output] for p in pages}
         state.static = state.static_now
         state.config, state.site, state.problems = repr(config), site, tuple(problems)
         state.changed, state.reshaped = False, False
         state.edited = set()
         state.counts = (len(site.articles), len(site.topics), len(site.days))
-        if self.cache:
+        if self.cache and self.defer_save:
+            self._unsaved = store
+        elif self.cache:
             store.save(state)
 
 
-class Clock:
-    """Times the stages of a build."""
-
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-        self.last = time.perf_counter()
-
-    def lap(self, stage: str) -> None:
-        """Record the time since the last lap under ``stage``."""
-        now = time.perf_counter()
-        self.timings[stage] = now - self.last
-        self.last = now
+def _records(state: State, prints: dict[str, str], records: dict[str, tuple[str, ...]], dirs: list[Path]
+             ) -> dict[str, tuple[str, tuple]]:
+    """Return the page records (fingerprint, templates used with their hashes) of rendered pages."""
+    for names in records.values():
+        for name in names:
+            if name not in state.thash:
+                state.thash[name] = template_hash(dirs, name)
+    shared: dict[tuple, tuple] = {}   # one object per distinct template list: pickled once
+    fresh = {}
+    for out, fp in prints.items():
+        used = tuple((n, state.thash.get(n) or "?") for n in records[out])
+        fresh[out] = (fp, shared.setdefault(used, used))
+    return fresh
 
 
 def build(root: Path, *, strict: bool = False, overrides: dict[str, Any] | None = None,

@@ -234,23 +234,30 @@ class Store:
         from digest.model import Article
 
         bodies = self.bodies(state.key)
-        missing = {rel for rel, e in state.files.items() if not e.loaded}
-        for n in sorted({shard_of(rel) for rel in missing}):
+        files = state.files
+        missing = {rel for rel, e in files.items() if not e.loaded}
+        # All of them (a new process): every shard, without hashing 10,000 paths to find which.
+        shards = range(SHARDS) if len(missing) == len(files) else sorted({shard_of(rel) for rel in missing})
+        names: dict[Any, str] = {}   # Jalali day -> body shard name: a few hundred days
+        for n in shards:
             try:
                 with open(self.shards / f"{n:02d}.pickle", "rb") as fh:
                     data = pickle.load(fh)
                 if not (isinstance(data, dict) and data.get("key") == state.key):
                     continue
                 for rel, (digest, row) in data["articles"].items():
-                    entry = state.files.get(rel)
+                    entry = files.get(rel)
                     if entry is None or entry.loaded or entry.digest != digest:
                         continue
                     article = None
                     if row is not None:  # the body stays in its shard until a page shows it
-                        body = LazyBody(bodies, shard_name(row[DAY].path), rel, digest)
-                        article = Article(*row[:BODY], body, *row[BODY:])
+                        day = row[DAY]
+                        name = names.get(day) or names.setdefault(day, shard_name(day.path))
+                        article = Article(*row[:BODY], LazyBody(bodies, name, rel, digest), *row[BODY:])
                     entry.article, entry.loaded = article, True
                     missing.discard(rel)
+            except FileNotFoundError:
+                continue   # no file of this shard was ever saved
             except Exception:  # noqa: BLE001 - a damaged shard: its files are read again
                 continue
         return missing

@@ -23,7 +23,7 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from digest import __version__
 from digest.assemble import Page
@@ -250,18 +250,33 @@ def robots(config: Config) -> bytes:
 
 # ---- everything together -----------------------------------------------------------------
 
-def files(site: Site, pages: list[Page], config: Config) -> dict[str, bytes]:
-    """Return every machine-read file of the site, keyed by output path."""
+def article_feeds(site: Site, config: Config, showing: Callable[[Article], bool] | None = None
+                  ) -> dict[str, bytes]:
+    """Return the Atom and JSON feeds, keyed by output path; with ``showing``, only the feeds
+    whose entries include an article it accepts (the others stay as they were)."""
     opts = settings(config)
-    out = {SITE_FEED.lstrip("/"): atom(config, opts, site.articles, site, title=config.title,
-                                       page="/", feed=SITE_FEED)}
+
+    def wanted(articles: tuple[Article, ...]) -> bool:
+        """Tell whether a feed of the newest ``articles`` is to be made."""
+        return showing is None or any(showing(a) for a in articles[:opts.length])
+    out = {}
+    if wanted(site.articles):
+        out[SITE_FEED.lstrip("/")] = atom(config, opts, site.articles, site, title=config.title,
+                                          page="/", feed=SITE_FEED)
     if opts.topics:
         for topic in site.topics:
-            path = opts.topic(topic)
-            out[path.lstrip("/")] = atom(config, opts, topic.articles, site,
-                                         title=f"{topic.name} · {config.title}", page=topic.url, feed=path)
-    if opts.json:
+            if wanted(topic.articles):
+                path = opts.topic(topic)
+                out[path.lstrip("/")] = atom(config, opts, topic.articles, site,
+                                             title=f"{topic.name} · {config.title}", page=topic.url, feed=path)
+    if opts.json and wanted(site.articles):
         out[JSON_FEED.lstrip("/")] = json_feed(config, opts, site)
+    return out
+
+
+def files(site: Site, pages: list[Page], config: Config) -> dict[str, bytes]:
+    """Return every machine-read file of the site, keyed by output path."""
+    out = article_feeds(site, config)
     if config.site_url:
         # Sitemaps and robots.txt must name absolute URLs, so without a host there is none.
         out[SITEMAP.lstrip("/")] = sitemap(config, pages, site)

@@ -97,7 +97,7 @@ class ImportReport:
 
 def source_files(paths: list[Path], skip: Path | None = None) -> tuple[list[Path], list[Problem]]:
     """List the files to read: files as given, folders searched recursively (hidden names and ``skip`` left out)."""
-    from digest.build import is_ignored
+    from digest.scan import is_ignored
 
     found: list[Path] = []
     problems: list[Problem] = []

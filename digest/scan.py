@@ -1,4 +1,4 @@
-"""Find what changed since the last build: stat every input, read the new and changed files.
+"""Find what changed since the last build: list and stat every input, read the new and changed files.
 
 Reading goes through ``digest.parallel`` (imported only when a file must be read), which uses
 both cores for a large cold build.
@@ -12,9 +12,74 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from digest.cache import Entry, State
+from digest.lookup import template_dirs
 
 if TYPE_CHECKING:
+    from digest.config import Config
     from digest.readers import ReadSettings
+
+# The suffixes digest.readers.READERS reads (kept here so that listing files imports no reader).
+CONTENT_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+def is_ignored(name: str) -> bool:
+    """Tell whether a file name is an editor's temporary, swap, backup or hidden file."""
+    return (name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp"))
+            or "___jb_" in name or name == "4913" or name.endswith("#"))
+
+
+def content_files(content: Path) -> list[tuple[str, str]]:
+    """List readable input files under ``content`` as (path, relative POSIX path), sorted.
+
+    Symlinks are followed only when they stay inside the content folder.
+    """
+    found: list[tuple[Path, str]] = []
+    if not content.is_dir():
+        return found
+    root = content.resolve()
+    suffixes = CONTENT_SUFFIXES
+    # os.scandir and plain strings rather than pathlib: at 10,000 files, Path objects cost more
+    # than the whole walk.
+    pending = [(str(root), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if is_ignored(name):
+                continue
+            if entry.is_symlink() and not _inside(Path(entry.path), root):
+                continue
+            if entry.is_dir(follow_symlinks=False):  # like os.walk: linked folders are not entered
+                pending.append((entry.path, prefix + name + "/"))
+            elif name.lower().endswith(suffixes) and entry.is_file():
+                found.append((entry.path, prefix + name))
+    found.sort(key=lambda item: item[1])
+    return found
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Tell whether ``path`` (after following links) stays within ``root``."""
+    try:
+        return path.resolve().is_relative_to(root)
+    except OSError:
+        return False
+
+
+def static_sources(config: Config) -> dict[str, Path]:
+    """Map each static asset's output path to its source file; the site's own win over defaults."""
+    files: dict[str, Path] = {}
+    for folder in reversed(template_dirs(config)):
+        static = folder / "static"
+        if not static.is_dir():
+            continue
+        for path in sorted(static.rglob("*")):
+            if path.is_file() and not is_ignored(path.name):
+                files["static/" + path.relative_to(static).as_posix()] = path
+    return files
 
 
 def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[[], ReadSettings],
@@ -36,6 +101,13 @@ def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[
             todo.append((path, rel))
     names = {rel for _, rel in found}
     gone = [rel for rel in state.files if rel not in names]
+    return read_changes(state, todo, gone, settings, jobs, progress)
+
+
+def read_changes(state: State, todo: list[tuple[str, str]], gone: list[str],
+                 settings: Callable[[], ReadSettings], jobs: int,
+                 progress: Callable[[str], None] | None = None) -> list[str]:
+    """Forget the ``gone`` files, read the ``todo`` ones and list what changed (see scan_content)."""
     for rel in gone:
         state.set_entry(rel, None)
         state.reshaped = True

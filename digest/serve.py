@@ -39,14 +39,32 @@ def full_rebuild(root: Path, overrides: dict[str, Any] | None = None) -> Rebuild
     return rebuild
 
 
-def incremental_rebuild(root: Path, overrides: dict[str, Any] | None = None) -> Rebuild:
-    """Return a rebuild function that re-renders only the pages the changes affect."""
-    builder = Builder(root, overrides=overrides)
+class IncrementalRebuild:
+    """Re-renders only the pages the changes affect, with one ``Builder`` kept in memory.
 
-    def rebuild(changed: frozenset[Path]) -> Any:
-        """Rebuild what the changed paths (and anything else that changed) affect."""
-        return builder.rebuild(set(changed), fail_on_errors=True)
-    return rebuild
+    Called with ``complete=True`` when the watcher saw every change since the last call, it
+    stats and reads only the reported files (digest/quick.py). The cache in ``.digest-cache/``
+    is saved by ``flush()``, which the preview calls when no change is waiting, so a save
+    reaches the browser before the cache is written.
+    """
+
+    def __init__(self, root: Path, overrides: dict[str, Any] | None = None):
+        self.builder = Builder(root, overrides=overrides, defer_save=True)
+
+    def __call__(self, changed: frozenset[Path], complete: bool = False) -> Any:
+        """Rebuild what the changed paths (and, unless ``complete``, anything else that changed) affect."""
+        result = self.builder.rebuild(set(changed), fail_on_errors=True, complete=complete)
+        result.site   # a warm first build skips the site; later edits swap articles into it
+        return result
+
+    def flush(self) -> None:
+        """Save the cache of the last rebuild (called when no change is waiting)."""
+        self.builder.flush(idle=True)
+
+
+def incremental_rebuild(root: Path, overrides: dict[str, Any] | None = None) -> IncrementalRebuild:
+    """Return a rebuild function that re-renders only the pages the changes affect."""
+    return IncrementalRebuild(root, overrides)
 
 
 def failure_of(err: BaseException, root: Path, content: Path | None = None) -> Failure:
@@ -126,6 +144,7 @@ class Preview:
         self.observer: Any = None
         self.rebuilds = 0
         self.url = ""
+        self.watching_since_last_rebuild = False   # the watcher has seen every change since then
 
     def start(self) -> str:
         """Build once, start serving and watching; return the URL."""
@@ -166,6 +185,9 @@ class Preview:
         assert self.collector is not None, "start() first"
         batch = self.collector.next_batch(timeout)
         if batch is None:
+            flush = getattr(self.rebuild, "flush", None)
+            if flush is not None:
+                flush()   # quiet now: save the cache the last rebuild left in memory
             return False
         if any(p in batch.paths for p in self._watched_roots()):
             self._reload_config()
@@ -181,6 +203,9 @@ class Preview:
 
     def close(self) -> None:
         """Stop watching and serving."""
+        flush = getattr(self.rebuild, "flush", None)
+        if flush is not None:
+            flush()
         if self.observer is not None:
             self.observer.stop()
             self.observer.join(timeout=5)
@@ -203,6 +228,7 @@ class Preview:
         if self.observer is not None:
             self.observer.stop()
             self.observer.join(timeout=5)
+        self.watching_since_last_rebuild = False
         content, templates = self._watched_roots()
         self.collector = Collector([content, templates], [self.config_file, content, templates],
                                    exclude=[self.config.output_dir, self.config.cache_dir.resolve()],
@@ -236,13 +262,19 @@ class Preview:
         self.state.begin()
         failure, result = None, None
         try:
-            result = self.rebuild(batch.paths)
+            if isinstance(self.rebuild, IncrementalRebuild):
+                # Every change since the last rebuild is in the batch, unless the watcher was
+                # (re)started since: then changes made before it started are looked for too.
+                result = self.rebuild(batch.paths, complete=self.watching_since_last_rebuild)
+            else:
+                result = self.rebuild(batch.paths)
             failure = _written_with_errors(result, self.root, self.config.content_dir)
         except Exception as err:  # keep serving the last good site whatever went wrong
             failure = failure_of(err, self.root, self.config.content_dir)
             if not isinstance(err, DigestError):
                 self.say("".join(traceback.format_exception(err)).rstrip())
         finally:
+            self.watching_since_last_rebuild = self.collector is not None
             ms = (time.perf_counter() - started) * 1000
             recovered = self.state.failure is not None and failure is None
             self.state.finish(failure)

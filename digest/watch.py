@@ -6,8 +6,11 @@ autosaves; JetBrains IDEs write ``name___jb_tmp___`` and rename it over the orig
 the new text into a temporary file and ``os.replace`` it. Copying a folder is hundreds of events.
 The ``Collector`` turns all of that into one ``ChangeSet`` per burst:
 
-- editor temporary, swap and backup files are dropped (``digest.build.is_ignored``);
-- a batch is released only after ``debounce`` seconds without events;
+- editor temporary, swap and backup files are dropped (``digest.scan.is_ignored``);
+- a batch is released only after ``debounce`` seconds without events; with inotify, which
+  reports when a writer closes a file, a burst of files all closed (or renamed into place) is
+  released after ``settle`` seconds instead: the debounce stands in for that report when
+  polling, and still holds bursts that touch folders (copies, checkouts);
 - a path that is missing when the burst ends gets one more grace window (vim's save moves the
   file away and back), and is only then reported as removed;
 - a file that shrank to 0 bytes (a save caught half-way) is held back until it has content or
@@ -33,9 +36,10 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from digest.build import is_ignored
+from digest.scan import is_ignored
 
 DEBOUNCE = 0.2          # seconds of quiet that end a burst of events
+SETTLE = 0.03           # seconds of quiet that end a burst whose files were all closed (inotify)
 MISSING_GRACE = 0.4     # extra wait before a vanished file counts as deleted
 EMPTY_GRACE = 1.5       # how long a file that became empty may stay empty before we build it
 WRITE_GRACE = 2.0       # how long a file still open for writing (no close seen) may hold a burst
@@ -74,11 +78,12 @@ class Collector(FileSystemEventHandler):
     def __init__(self, folders: Iterable[Path], files: Iterable[Path] = (), *,
                  exclude: Iterable[Path] = (), debounce: float = DEBOUNCE,
                  missing_grace: float = MISSING_GRACE, empty_grace: float = EMPTY_GRACE,
-                 clock: Callable[[], float] = time.monotonic):
+                 settle: float = SETTLE, clock: Callable[[], float] = time.monotonic):
         self.folders = tuple(Path(f) for f in folders)
         self.files = frozenset(Path(f) for f in files)
         self.exclude = tuple(Path(e) for e in exclude)
         self.debounce, self.missing_grace, self.empty_grace = debounce, missing_grace, empty_grace
+        self.settle = min(settle, debounce)
         self.clock = clock
         self._cond = threading.Condition()
         self._pending: dict[Path, float] = {}
@@ -89,6 +94,7 @@ class Collector(FileSystemEventHandler):
         # debounce is then still waited for. start_observer sets this when such events come.
         self.close_events = False
         self._writing: set[Path] = set()
+        self._folders = False   # the burst has an event on a folder: wait the whole debounce
 
     def accepts(self, path: Path) -> bool:
         """Tell whether an event on ``path`` can change the site."""
@@ -116,6 +122,7 @@ class Collector(FileSystemEventHandler):
             return
         with self._cond:
             now = self.clock()
+            self._folders = self._folders or event.is_directory
             for path, gone in accepted:
                 self._pending[path] = now
                 (self._gone.add if gone else self._gone.discard)(path)
@@ -162,7 +169,9 @@ class Collector(FileSystemEventHandler):
         brings it back (judged by events, not by the disk: the file may already be back while
         its events are still on their way to us).
         """
-        ready = self._last_event + self.debounce
+        # Without close reports, or with folders involved, quiet time is the only sign of the end.
+        quick = self.close_events and not self._folders
+        ready = self._last_event + (self.settle if quick else self.debounce)
         for path, seen in self._pending.items():
             if path in self._gone:
                 ready = max(ready, seen + self.debounce + self.missing_grace)
@@ -179,6 +188,7 @@ class Collector(FileSystemEventHandler):
         self._pending.clear()
         self._gone.clear()
         self._writing.clear()
+        self._folders = False
         for path in paths:
             if path in removed:
                 self._sizes = {p: s for p, s in self._sizes.items()

@@ -76,3 +76,57 @@ def test_calendar_marks_days_with_news():
     cells = [c for week in calendar(site, 1403, 12) for c in week if c.date]
     assert len(cells) == 30
     assert [c.date.day for c in cells if c.day] == [29, 30]
+
+
+# ---- swapping edited articles in, and planning only around them ---------------------------
+
+MANY = [(f"n{k}", f"1404-01-{1 + k % 3:02d}T{8 + k % 5:02d}:00", ["سیاست", "جهان", "ورزش"][k % 3 if k % 4 else 0],
+         f"عنوان {k}") for k in range(14)]
+
+
+def retitled(article_, title: str):
+    """Return the article read again with another title and body, same path, id, date and topic."""
+    from dataclasses import replace
+
+    return replace(article_, title=title, body_html=f"<p>{title}</p>", summary=title,
+                   fingerprint=article_.fingerprint + "+")
+
+
+def test_swapping_edited_articles_equals_assembling_them_again():
+    from digest.assemble import swap_articles
+
+    articles = arts(*MANY)
+    site = assemble(articles, CONF)
+    for chosen in ([3], [0, 7], [2, 5, 13]):
+        fresh = {articles[k].path: retitled(articles[k], f"تازه {k}") for k in chosen}
+        again = assemble([fresh.get(a.path, a) for a in articles], CONF)
+        swapped = swap_articles(site, fresh, again.problems)
+        assert swapped == again
+        assert swapped.by_day == again.by_day and swapped.by_month == again.by_month
+        assert swapped.topic_of == again.topic_of
+        # every object that holds an article holds the new one (a group names its topic)
+        for day in swapped.days:
+            for group in day.groups:
+                assert group.topic is next(t for t in swapped.topics if t.key == group.topic.key)
+                assert all(a is swapped.topic_of[a.url].articles[swapped.topic_of[a.url].articles.index(a)]
+                           for a in group.articles)
+
+
+def test_planning_around_an_article_lists_exactly_the_pages_whose_fingerprint_covers_it():
+    from digest.assemble import plan_around
+    from digest.deps import Fingerprints
+
+    site = assemble(arts(*MANY), CONF)
+    pages = plan(site, CONF)
+    prints = Fingerprints(site, "key", collect=True)
+    covering: dict[str, set[str]] = {}
+    for page in pages:
+        prints.page(page)
+        for path in set(prints.covered):
+            covering.setdefault(path, set()).add(page.url)
+    by_url = {p.url: p for p in pages}
+    for article in site.articles:
+        around = plan_around(site, CONF, [article])
+        assert {p.url for p in around} == covering[article.path]
+        for page in around:
+            assert page.template == by_url[page.url].template and page.context == by_url[page.url].context

@@ -241,7 +241,7 @@ def test_summary_line_counts_and_exit_code(site_dir, capsys):
 
 def test_the_listed_suffixes_are_the_readers_suffixes():
     """content_files lists by CONTENT_SUFFIXES so that a build with nothing to do imports no reader."""
-    from digest.build import CONTENT_SUFFIXES
+    from digest.scan import CONTENT_SUFFIXES
     from digest.readers import READERS
 
     assert sorted(CONTENT_SUFFIXES) == sorted(READERS)

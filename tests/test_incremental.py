@@ -164,6 +164,7 @@ class Site:
     def __init__(self, root: Path):
         self.root = root
         self.arts = {a.id: a for a in START}
+        self.touched: set[Path] = set()   # what a watcher would report since the last take()
         write_site(root, {"digest.toml": CONFIG, **{self.path(a): a.text() for a in START}})
 
     def path(self, a: Art) -> str:
@@ -176,12 +177,21 @@ class Site:
         tmp = target.with_name(".tmp-" + target.name)
         tmp.write_text(a.text(), encoding="utf-8")
         os.replace(tmp, target)
+        self.touched |= {tmp, target}
         if old is not None and self.path(old) != self.path(a):
             (self.root / self.path(old)).unlink(missing_ok=True)
+            self.touched.add(self.root / self.path(old))
         self.arts[a.id] = a
 
     def delete(self, aid: str) -> None:
-        (self.root / self.path(self.arts.pop(aid))).unlink()
+        path = self.root / self.path(self.arts.pop(aid))
+        path.unlink()
+        self.touched.add(path)
+
+    def take(self) -> set[Path]:
+        """Return the paths changed since the last call, as the watcher of ``digest serve`` reports them."""
+        touched, self.touched = self.touched, set()
+        return touched
 
 
 @pytest.fixture
@@ -205,15 +215,25 @@ CHANGES = {
 }
 
 
+def rebuild_as(how: str, builder: Builder, site: Site):
+    """Rebuild after a change: in a new process, with the same Builder, or as serve does."""
+    if how == "from-cache":
+        return build(site.root)
+    if how == "watched":   # only the reported paths are looked at (digest/quick.py)
+        return builder.rebuild(site.take(), complete=True)
+    return builder.rebuild()
+
+
 @pytest.mark.parametrize("kind", list(CHANGES))
-@pytest.mark.parametrize("fresh_process", [False, True], ids=["in-memory", "from-cache"])
-def test_a_change_rerenders_exactly_the_pages_that_show_it(site, tmp_path, kind, fresh_process):
+@pytest.mark.parametrize("how", ["in-memory", "watched", "from-cache"])
+def test_a_change_rerenders_exactly_the_pages_that_show_it(site, tmp_path, kind, how):
     builder = Builder(site.root)
     first = builder.rebuild()
     before = displays(site.arts)
     assert set(first.rendered) == set(before)  # the model knows every page of the site
+    site.take()
     CHANGES[kind](site)
-    result = (build(site.root) if fresh_process else builder.rebuild())
+    result = rebuild_as(how, builder, site)
     expected = expected_rerendered(before, displays(site.arts))
     assert set(result.rendered) == expected
     assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
@@ -333,13 +353,14 @@ steps = st.lists(st.tuples(st.sampled_from(["create", "edit", "rename", "delete"
                            st.sampled_from(["08:00", "10:00", "12:00"])), min_size=1, max_size=6)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps)
-def test_random_changes_end_byte_identical_to_a_clean_build(tmp_path_factory, sequence):
+@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps, st.sampled_from(["in-memory", "watched"]))
+def test_random_changes_end_byte_identical_to_a_clean_build(tmp_path_factory, sequence, how):
     base = tmp_path_factory.mktemp("prop")
     s = Site(base / "site-root")
     builder = Builder(s.root)
     builder.rebuild()
+    s.take()
     for op, n, day, topic, time in sequence:
         ids = sorted(s.arts)
         a = s.arts[ids[n % len(ids)]] if ids else None
@@ -351,7 +372,7 @@ def test_random_changes_end_byte_identical_to_a_clean_build(tmp_path_factory, se
             s.save(edit(a, topic=topic), a)  # moves the file to another topic folder
         else:
             s.delete(a.id)
-        builder.rebuild()
+        rebuild_as(how, builder, s)
     assert tree(s.root / "site") == clean_build_of(s.root, base / "clean")
 
 
@@ -388,3 +409,86 @@ def test_page_values_are_model_objects_not_copied_fields(site):
     for page in plan(result.site, config_mod.load(site.root)):
         for value in page.context.values():
             check(value)
+
+
+def test_a_watched_rebuild_looks_only_at_the_reported_paths(site):
+    """The promise ``complete=True`` relies on: an unreported edit stays unseen until a rebuild
+    that lists everything (which the preview does after (re)starting its watcher)."""
+    builder = Builder(site.root)
+    builder.rebuild()
+    site.take()
+    site.save(edit(site.arts["p1"]), site.arts["p1"])
+    site.take()                                    # the report is lost
+    site.save(edit(site.arts["s1"]), site.arts["s1"])
+    watched = builder.rebuild(site.take(), complete=True)
+    assert "1403/09/02/s1/index.html" in watched.rendered
+    assert "1403/09/02/p1/index.html" not in watched.rendered
+    assert "1403/09/02/p1/index.html" in builder.rebuild(set(), complete=False).rendered
+
+
+def test_an_edit_that_moves_nothing_renders_only_the_pages_that_cover_it_from_the_last_site(site, tmp_path):
+    builder = Builder(site.root)
+    builder.rebuild()
+    site.take()
+    before = displays(site.arts)
+    site.save(edit(site.arts["p3"]), site.arts["p3"])      # the latest day: the index shows it
+    result = builder.rebuild(site.take(), complete=True)
+    assert set(result.rendered) == expected_rerendered(before, displays(site.arts)) != set()
+    assert "index.html" in result.rendered and result.removed == []
+    assert result.site.by_day == clean_site(site.root, tmp_path / "clean").by_day
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
+
+
+def clean_site(root: Path, elsewhere: Path):
+    """Return the Site a clean build of the same inputs assembles."""
+    clean_build_of(root, elsewhere)
+    return build(elsewhere, cache=False).site
+
+
+def test_a_deferred_save_is_written_by_flush_or_before_the_next_rebuild(site, tmp_path):
+    builder = Builder(site.root, defer_save=True)
+    builder.rebuild()
+    site.take()
+    site.save(edit(site.arts["p1"]), site.arts["p1"])
+    builder.rebuild(site.take(), complete=True)
+    builder.flush()
+    assert records_match_a_full_pass(builder)
+    assert build(site.root).rendered == []                 # the cache on disk knows the edit
+    site.save(edit(site.arts["p2"]), site.arts["p2"])
+    builder.rebuild(site.take(), complete=True)            # not saved yet ...
+    write_site(site.root, {"templates/article.html": "{{ article.nope.deeper }}"})
+    with pytest.raises(Exception, match="nope"):
+        builder.rebuild({site.root / "templates/article.html"}, complete=True)  # saved before this failed
+    (site.root / "templates/article.html").unlink()
+    result = build(site.root)                              # a new process after the failure
+    assert "1403/09/02/p2/index.html" not in result.rendered
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
+
+
+def records_match_a_full_pass(builder: Builder) -> bool:
+    """Tell whether every page record holds the fingerprint a full pass over the site computes."""
+    from digest.assemble import plan
+    from digest.deps import Fingerprints
+
+    state, config = builder.state, builder._config
+    prints = Fingerprints(state.site, state.key + repr(config))
+    return {p.output: prints.page(p) for p in plan(state.site, config)} == {
+        out: fp for out, (fp, _) in state.pages.items()}
+
+
+def test_an_edit_whose_rebuild_failed_is_built_by_the_next_rebuild_even_if_nothing_else_changed(site, tmp_path):
+    write_site(site.root, {"templates/article.html": '{% extends "default:article.html" %}{% block main %}'
+                                                     "{% if 'boom' in article.title %}{{ article.nope.deeper }}"
+                                                     "{% endif %}{{ super() }}{% endblock %}"})
+    builder = Builder(site.root)
+    builder.rebuild()
+    path = site.root / "content/politics/p1.md"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("title: ", "title: boom ", 1), encoding="utf-8")
+    with pytest.raises(Exception, match="nope"):
+        builder.rebuild({path}, complete=True)
+    with pytest.raises(Exception, match="nope"):
+        builder.rebuild(set(), complete=True)       # nothing new, but the edit is not built yet
+    path.write_text(good, encoding="utf-8")
+    assert "1403/09/02/p1/index.html" in builder.rebuild({path}, complete=True).rendered
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")

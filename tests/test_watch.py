@@ -267,3 +267,43 @@ def test_a_writer_pausing_longer_than_the_debounce_is_waited_for(watched):
     batches = drain(collector, 3.0)
     assert len(batches) == 1 and content / "a.md" in batches[0].paths
     assert (content / "a.md").read_bytes() == text
+
+
+def test_a_burst_of_closed_files_ends_after_the_settle_time_and_folders_after_the_debounce(tmp_path):
+    """With close reports (inotify) a saved file needs no debounce; without them, or when a
+    folder is involved (a copy), the burst waits the whole debounce. Driven by a fake clock."""
+    from watchdog.events import DirCreatedEvent, FileClosedEvent, FileModifiedEvent
+
+    now = [100.0]
+    content = tmp_path.resolve()
+    target = content / "a.md"
+    target.write_text(article("ذخیره"), encoding="utf-8")
+
+    def collector(close_events: bool) -> Collector:
+        made = Collector([content], debounce=0.2, settle=0.03, clock=lambda: now[0])
+        made.close_events = close_events
+        return made
+
+    quick = collector(True)
+    quick.on_any_event(FileModifiedEvent(str(target)))
+    now[0] += 0.1
+    assert quick.next_batch(0) is None                     # still open for writing
+    quick.on_any_event(FileClosedEvent(str(target)))
+    now[0] += 0.02
+    assert quick.next_batch(0) is None                     # a burst may still go on
+    now[0] += 0.02
+    assert quick.next_batch(0).paths == {target}
+
+    quick.on_any_event(DirCreatedEvent(str(content / "new")))
+    quick.on_any_event(FileClosedEvent(str(target)))
+    now[0] += 0.1
+    assert quick.next_batch(0) is None
+    now[0] += 0.15
+    assert quick.next_batch(0).paths == {target, content / "new"}
+
+    polled = collector(False)
+    polled.on_any_event(FileModifiedEvent(str(target)))
+    now[0] += 0.1
+    assert polled.next_batch(0) is None
+    now[0] += 0.15
+    assert polled.next_batch(0).paths == {target}
