@@ -240,10 +240,18 @@ class Builder:
         pages = pages_around(site, config, fresh)
         clock.lap("assemble")
         env = self._environment(config)
-        files, records, processes = render_many(env, pages, site, config, self.jobs)        # render
-        files.update(feeds_around(site, config, fresh))
+        extra = feeds_around(site, config, fresh)
+        writer.begin([p.output for p in pages] + list(extra))
+        try:
+            rendered, processes = render_many(env, pages, site, config, self.jobs, writer)  # render
+            staged = {out: result for out, result, _, _, _ in rendered}
+            staged.update((rel, writer.stage(rel, data)) for rel, data in extra.items())
+        except BaseException:
+            writer.abort()
+            raise
         clock.lap("render")
-        stats = writer.write(files, partial=True)   # no page came or went                 # write
+        stats = writer.commit(staged, partial=True)   # no page came or went              # write
+        records = {out: names for out, _, names, _, _ in rendered}
         clock.lap("write")
         dirs = template_dirs(config)
 
