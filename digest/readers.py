@@ -9,20 +9,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
-
-import yaml
 
 from digest import jalali, markup
 from digest.errors import ContentError, Problem
 from digest.model import Article
 from digest.persian import normalize_chars, shorten, to_latin_digits, topic_key
-
-try:  # the C parser is several times faster; the pure-Python one behaves the same
-    _BaseLoader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _BaseLoader = yaml.SafeLoader
 
 RESERVED_IDS = {"index", "topics", "static", "page", "feeds", "404", "sitemap", "robots"}
 MAX_ID = 80
@@ -39,44 +33,55 @@ class ReadSettings:
     normalize: Callable[[str], str] = normalize_chars
 
 
-class _FrontMatterLoader(_BaseLoader):
-    """Safe YAML where every plain scalar stays a string: our schema, not YAML 1.1, decides types.
+@lru_cache(maxsize=1)
+def _loader() -> type:
+    """Return our YAML loader class (PyYAML is imported only when some front matter needs it)."""
+    import yaml
 
-    So ``draft: no`` is the text "no" (coerced below), ``id: 1.10`` stays "1.10", and an impossible
-    ``date: 2024-02-30`` reaches our date parser instead of raising inside PyYAML.
-    """
+    try:  # the C parser is several times faster; the pure-Python one behaves the same
+        base = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+        base = yaml.SafeLoader
 
-    yaml_implicit_resolvers: dict = {}
+    class FrontMatterLoader(base):
+        """Safe YAML where every plain scalar stays a string: our schema, not YAML 1.1, decides types.
 
-    def construct_document(self, node):
-        """Refuse anchors and aliases (no article needs them; alias bombs abuse them), then build."""
-        seen: set[int] = set()
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if id(current) in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "aliases (*name) are not allowed in front matter", current.start_mark)
-            seen.add(id(current))
-            if isinstance(current, yaml.MappingNode):
-                stack.extend(n for pair in current.value for n in pair)
-            elif isinstance(current, yaml.SequenceNode):
-                stack.extend(current.value)
-        return super().construct_document(node)
+        So ``draft: no`` is the text "no" (coerced below), ``id: 1.10`` stays "1.10", and an impossible
+        ``date: 2024-02-30`` reaches our date parser instead of raising inside PyYAML.
+        """
 
-    def construct_mapping(self, node, deep=False):
-        """Build a mapping, remembering each key's line and warning about duplicate keys."""
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line
-            if isinstance(key, str):
-                if key in seen:
-                    self.duplicates.append((key, line))
-                seen[key] = line
-        if not self.key_lines:
-            self.key_lines.update({k: v for k, v in seen.items() if isinstance(k, str)})
-        return super().construct_mapping(node, deep=deep)
+        yaml_implicit_resolvers: dict = {}
+
+        def construct_document(self, node):
+            """Refuse anchors and aliases (no article needs them; alias bombs abuse them), then build."""
+            seen: set[int] = set()
+            stack = [node]
+            while stack:
+                current = stack.pop()
+                if id(current) in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "aliases (*name) are not allowed in front matter", current.start_mark)
+                seen.add(id(current))
+                if isinstance(current, yaml.MappingNode):
+                    stack.extend(n for pair in current.value for n in pair)
+                elif isinstance(current, yaml.SequenceNode):
+                    stack.extend(current.value)
+            return super().construct_document(node)
+
+        def construct_mapping(self, node, deep=False):
+            """Build a mapping, remembering each key's line and warning about duplicate keys."""
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line
+                if isinstance(key, str):
+                    if key in seen:
+                        self.duplicates.append((key, line))
+                    seen[key] = line
+            if not self.key_lines:
+                self.key_lines.update({k: v for k, v in seen.items() if isinstance(k, str)})
+            return super().construct_mapping(node, deep=deep)
+    return FrontMatterLoader
 
 
 # Front matter as most articles write it: one ``key: value`` per line, the value plain, quoted
@@ -127,7 +132,9 @@ def parse_front_matter(text: str, first_line: int) -> tuple[dict, dict[str, int]
 
 def yaml_front_matter(text: str, first_line: int) -> tuple[dict, dict[str, int], list[tuple[str, int]]]:
     """Parse front matter with the YAML loader (strings only, no aliases), raising ValueError with a line."""
-    loader = _FrontMatterLoader(text)
+    import yaml
+
+    loader = _loader()(text)
     loader.key_lines, loader.duplicates = {}, []
     try:
         data = loader.get_single_data()
