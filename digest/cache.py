@@ -231,7 +231,7 @@ class Store:
 
     def load_articles(self, state: State) -> set[str]:
         """Fill in Articles not yet loaded from their shards; return the paths that could not be."""
-        from digest.model import Article
+        from digest.model import article_from_row
 
         bodies = self.bodies(state.key)
         files = state.files
@@ -253,7 +253,7 @@ class Store:
                     if row is not None:  # the body stays in its shard until a page shows it
                         day = row[DAY]
                         name = names.get(day) or names.setdefault(day, shard_name(day.path))
-                        article = Article(*row[:BODY], LazyBody(bodies, name, rel, digest), *row[BODY:])
+                        article = article_from_row(row, LazyBody(bodies, name, rel, digest))
                     entry.article, entry.loaded = article, True
                     missing.discard(rel)
             except FileNotFoundError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from digest.errors import Problem
 from digest.jalali import JDate
@@ -45,6 +46,31 @@ class Article:
 
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 assert _ARTICLE_FIELDS[5:8] == ("day", "topic_name", "body_html")  # digest.cache.BODY and DAY rely on it
+
+
+class _Thawed:
+    """Article's slot layout without the frozen ``__setattr__``: a cache row fills one in."""
+
+    __slots__ = Article.__slots__
+
+
+assert _Thawed.__slots__ == _ARTICLE_FIELDS
+
+
+def article_from_row(row: tuple, body_html: Any) -> Article:
+    """Make an Article from its cached fields (all but the body, in field order) and a body.
+
+    The frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; loading
+    10,000 cached articles that way costs several times more than filling the slots of a
+    same-layout object and then giving it the Article class (``__class__`` assignment checks the
+    layouts match). ``row`` must hold exactly the 14 other fields, or this raises ValueError.
+    """
+    a = _Thawed.__new__(_Thawed)
+    (a.id, a.path, a.title, a.published, a.has_time, a.day, a.topic_name, a.summary, a.tags,
+     a.source, a.source_url, a.author, a.draft, a.fingerprint) = row
+    a.body_html = body_html
+    a.__class__ = Article
+    return a  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)
