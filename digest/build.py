@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from digest import config as config_mod
-from digest.cache import SECONDS_PER_FILE, State, Store, settings_key, time_limit
+from digest.cache import SECONDS_PER_FILE, State, Store, collector_paused, settings_key, time_limit
 from digest.config import Config
 from digest.errors import Problem
 from digest.lookup import template_dirs, template_hash
@@ -227,6 +227,7 @@ class Builder:
 
         if state.site is None:
             site, _ = self._assemble(state, store, config)                          # assemble
+            gc.freeze()   # as on the full path: the site lives until rebuild() returns
             fresh = {rel: state.files[rel].article for rel in state.edited}   # unmoved: all read
         else:
             fresh = edited_articles(state, state.site)
@@ -296,7 +297,8 @@ class Builder:
             store.clear()
             self.clean = False
         if self.state is None or self.state.key != key:
-            self.state = (store.load_meta(key) if self.cache else None) or State(key=key)
+            with collector_paused():
+                self.state = (store.load_meta(key) if self.cache else None) or State(key=key)
         return self.state, store
 
     def _changed_templates(self, dirs: list[Path], state: State) -> list[str]:
@@ -334,8 +336,9 @@ class Builder:
         if site is None or state.changed or state.config != repr(config):
             from digest.assemble import assemble
 
-            articles, problems = state.articles(store, config.content_dir, lambda: read_settings(config))
-            site = assemble(articles, config, problems)
+            with collector_paused():
+                articles, problems = state.articles(store, config.content_dir, lambda: read_settings(config))
+                site = assemble(articles, config, problems)
         return site, list(site.problems)
 
     def _stale(self, pages: list[Page], site: Site, config: Config, out: Path, state: State,
