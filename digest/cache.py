@@ -9,6 +9,7 @@ truncated, or comes from another version is ignored (and rebuilt), never trusted
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import os
@@ -19,7 +20,6 @@ import threading
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -81,16 +81,41 @@ def code_key() -> str:
     if _CODE_KEY is None:
         h = hashlib.blake2b(f"{FORMAT}:{__version__}:{sys.version}".encode(), digest_size=16)
         for dist in ("jinja2", "markdown-it-py", "nh3", "PyYAML", "jdatetime", "markupsafe"):
-            try:
-                h.update(f"{dist}={metadata.version(dist)};".encode())
-            except metadata.PackageNotFoundError:
-                h.update(f"{dist}=?;".encode())
+            h.update(f"{dist}={dist_version(dist)};".encode())
         package = Path(__file__).resolve().parent
         # The ZWNJ lexicon in data/ shapes articles as much as the code does.
         for path in sorted([*package.glob("*.py"), *package.glob("data/*.gz")]):
             h.update(path.name.encode() + b"\0" + path.read_bytes())
         _CODE_KEY = h.hexdigest()
     return _CODE_KEY
+
+
+def dist_version(name: str) -> str:
+    """Return the installed version of distribution ``name`` ("?" if it is not installed)."""
+    # Most installs leave a ``<name>-<version>.dist-info`` folder on sys.path; its name is
+    # enough, and importlib.metadata (15 ms to import, with the email package) is needed
+    # only for other layouts.
+    wanted = name.lower().replace("-", "_").replace(".", "_")
+    for folder in sys.path:
+        for entry in _listing(folder or "."):
+            stem, dash, rest = entry.partition("-")
+            if dash and rest.endswith(".dist-info") and stem.lower().replace(".", "_") == wanted:
+                return rest[:-len(".dist-info")]
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+@functools.lru_cache(maxsize=None)
+def _listing(folder: str) -> tuple[str, ...]:
+    """Return the names in ``folder`` (none if it is not a readable folder)."""
+    try:
+        return tuple(os.listdir(folder))
+    except OSError:
+        return ()
 
 
 def settings_key(config: Config) -> str:

@@ -8,10 +8,8 @@ run in this process instead.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -36,6 +34,8 @@ def _pool_size(count: int, minimum: int, jobs: int) -> int:
     """Return how many processes to use for ``count`` items (1 = stay in this process)."""
     if jobs <= 1 or count < minimum or threading.active_count() > 1:
         return 1
+    import multiprocessing  # here: a build that reads or renders a few items needs no pool
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(jobs, os.cpu_count() or 1)
@@ -55,6 +55,9 @@ def _chunks(count: int, parts: int) -> list[range]:
 
 def _run(workers: int, task: Callable[[range], list], count: int) -> list:
     """Run ``task`` over chunks of ``range(count)`` in forked workers and join the results in order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         results = pool.map(_Guarded(task), _chunks(count, workers * CHUNKS_PER_JOB))

@@ -94,7 +94,8 @@ _SIMPLE_LINE = re.compile(
     rf"([A-Za-z_][A-Za-z0-9_]*):[ ]+(?:(?P<plain>{_PLAIN})|\"(?P<dq>[^\"\\]*)\"|'(?P<sq>(?:[^']|'')*)'"
     rf"|\[(?P<list>[ ]*(?:{_ITEM}(?:[ ]*,[ ]*{_ITEM})*)?[ ]*)\])[ ]*")
 # YAML refuses or reads specially: control characters, NEL, line and paragraph separators, BOM.
-_YAML_SPECIAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# Listed rather than as the complement of what YAML allows: the same set, compiled ten times faster.
+_YAML_SPECIAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def simple_front_matter(text: str) -> tuple[dict[str, Any], dict[str, int]] | None:
