@@ -263,8 +263,13 @@ class Store:
             state = State(key=key, pages=data["pages"], static=data["static"], counts=data["counts"],
                           config=data["config"], problems=data["problems"], mentions_id=data["mentions"],
                           reshaped=False)
+            files = state.files
             for rel, (size, mtime, digest, problems, shape) in data["files"].items():
-                state.files[rel] = Entry(size, mtime, digest, None, problems, not digest, shape)
+                # Checked here, in the one pass over 10,000 files, rather than in _check.
+                if not (type(rel) is str and type(size) is int and type(mtime) is int and type(digest) is str
+                        and type(shape) is str and (problems == () or _problems_ok(problems))):
+                    raise ValueError(rel)
+                files[rel] = Entry(size, mtime, digest, None, problems, not digest, shape)
             _check(state)
             return state
         except Exception:  # noqa: BLE001 - a damaged cache of any kind is simply not used
@@ -345,10 +350,13 @@ class Store:
             self.load_articles(state)
         bodies = self.bodies(state.key)
         members: dict[str, dict[str, tuple[str, str]]] = {name: {} for name in state.dirty_bodies}
+        names: dict[Any, str] = {}   # Jalali day -> its shard name, made once per day
         for rel, entry in state.files.items():
             article = entry.article
             if article is not None and entry.digest:
-                shard = members.get(shard_name(article.day.path))
+                day = article.day
+                name = names.get(day) or names.setdefault(day, shard_name(day.path))
+                shard = members.get(name)
                 if shard is not None:
                     shard[rel] = (entry.digest, str(article.body_html))
         for name, shard in members.items():  # every body is read before any shard is replaced
@@ -367,14 +375,9 @@ class Store:
 
 def _check(state: State) -> None:
     """Raise if the loaded metadata does not have the shapes a build relies on."""
-    for rel, e in state.files.items():
-        if not (isinstance(rel, str) and isinstance(e.size, int) and isinstance(e.mtime_ns, int)
-                and isinstance(e.digest, str) and isinstance(e.problems, tuple) and isinstance(e.shape, str)
-                and all(isinstance(p, Problem) for p in e.problems)):
-            raise ValueError(rel)
     checked: set[int] = set()   # pages share their template lists: check each list once
     for out, (fp, templates) in state.pages.items():
-        if not (isinstance(out, str) and isinstance(fp, str)):
+        if not (type(out) is str and type(fp) is str):
             raise ValueError(out)
         if id(templates) not in checked:
             if not (isinstance(templates, tuple)
@@ -385,6 +388,11 @@ def _check(state: State) -> None:
             and isinstance(state.counts, tuple) and len(state.counts) == 3 and isinstance(state.mentions_id, str)
             and all(isinstance(p, Problem) for p in state.problems)):
         raise ValueError("state")
+
+
+def _problems_ok(problems: object) -> bool:
+    """Tell whether ``problems`` is a tuple of Problems."""
+    return isinstance(problems, tuple) and all(isinstance(p, Problem) for p in problems)
 
 
 def _row(article: Article | None) -> tuple | None:
