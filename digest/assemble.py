@@ -10,6 +10,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from digest import jalali
@@ -46,11 +47,12 @@ class CalendarCell:
 def assemble(articles: list[Article], config: Config, problems: list[Problem] = ()) -> Site:
     """Group published articles by topic and Jalali day into the site model."""
     problems = list(problems)
-    live = _unique_urls([a for a in articles if not a.draft], problems)
-    live.sort(key=lambda a: (a.published, a.id), reverse=True)
+    urls: dict[int, str] = {}   # id(article) -> its URL, made once (10,000 f-strings add up)
+    live = _unique_urls([a for a in articles if not a.draft], problems, urls)
+    live.sort(key=attrgetter("published", "id"), reverse=True)
     topics, topic_of_key = _topics(live, config)
     of_each = [topic_of_key[topic_key(a.topic_name)] for a in live]   # each article's Topic, once
-    topic_of = dict(zip([a.url for a in live], of_each))
+    topic_of = dict(zip([urls[id(a)] for a in live], of_each))
     topic_order = {t.key: i for i, t in enumerate(topics)}
 
     by_date: dict[jalali.JDate, list[tuple[Article, Topic]]] = defaultdict(list)
@@ -123,12 +125,15 @@ def swap_articles(site: Site, fresh: dict[str, Article], problems: tuple[Problem
                 by_day={d.date: d for d in days}, by_month=new_month, topic_of=topic_of)
 
 
-def _unique_urls(articles: list[Article], problems: list[Problem]) -> list[Article]:
-    """Keep the first article (by file path) of each URL and report the others, naming both files."""
+def _unique_urls(articles: list[Article], problems: list[Problem], urls: dict[int, str]) -> list[Article]:
+    """Keep the first article (by file path) of each URL and report the others, naming both files.
+
+    Records each kept article's URL in ``urls`` under ``id(article)``.
+    """
     seen: dict[str, Article] = {}
     kept = []
-    for a in sorted(articles, key=lambda a: a.path):
-        url = a.url
+    for a in sorted(articles, key=attrgetter("path")):
+        url = urls[id(a)] = a.url
         other = seen.get(url)
         if other:
             problems.append(Problem("error", f"same URL {url} as {other.path}; give one of them "
