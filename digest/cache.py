@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from digest import __version__
+from digest import __version__, statefile
 from digest.bodies import Bodies, LazyBody, shard_name
 from digest.config import Config
 from digest.errors import ContentError, Problem
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # readers (YAML, Markdown, the normalizer) load only when a f
 
 SECONDS_PER_FILE = 2.0
 SHARDS = 64
-FORMAT = 2
+FORMAT = 3
 BODY, DAY = 7, 5     # where body_html and day sit among an Article's fields (rows leave the body out)
 
 
@@ -203,6 +203,7 @@ class State:
     site: Any = None                                # the last assembled Site
     thash: dict[str, str] = field(default_factory=dict)        # template name -> current hash
     static_now: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    saved: Any = None                               # statefile.Saved: what state.pickle holds
 
     def set_entry(self, rel: str, entry: Entry | None) -> None:
         """Record (or forget, with None) a file's entry and mark its shard for saving."""
@@ -243,7 +244,6 @@ class Store:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.meta = folder / "state.pickle"
         self.shards = folder / "articles"
         self._bodies: Bodies | None = None
 
@@ -256,13 +256,13 @@ class Store:
     def load_meta(self, key: str) -> State | None:
         """Return the saved state without Articles, or None if missing, corrupt or for another key."""
         try:
-            with open(self.meta, "rb") as fh:
-                data = pickle.load(fh)
-            if not (isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == key):
+            found = statefile.read(self.folder, FORMAT, key)
+            if found is None:
                 return None
-            state = State(key=key, pages=data["pages"], static=data["static"], counts=data["counts"],
+            data, saved = found
+            state = State(key=key, pages=dict(data["pages"]), static=data["static"], counts=data["counts"],
                           config=data["config"], problems=data["problems"], mentions_id=data["mentions"],
-                          reshaped=False)
+                          reshaped=False, saved=saved)
             files = state.files
             for rel, (size, mtime, digest, problems, shape) in data["files"].items():
                 # Checked here, in the one pass over 10,000 files, rather than in _check.
@@ -319,16 +319,16 @@ class Store:
             if n in by_shard and entry.digest:
                 by_shard[n][rel] = (entry.digest, _row(entry.article))
         for n, articles in by_shard.items():
-            _dump(self.shards / f"{n:02d}.pickle", {"key": state.key, "articles": articles})
+            statefile.dump(self.shards / f"{n:02d}.pickle", {"key": state.key, "articles": articles})
         if state.mentions_dirty and state.mentions is not None:
             state.mentions_id = os.urandom(8).hex()
-            _dump(self.folder / "mentions.pickle", {"key": state.key, "id": state.mentions_id,
+            statefile.dump(self.folder / "mentions.pickle", {"key": state.key, "id": state.mentions_id,
                                                     "mentions": state.mentions})
             state.mentions_dirty = False
         files = {rel: (e.size, e.mtime_ns, e.digest, e.problems, e.shape) for rel, e in state.files.items()}
-        _dump(self.meta, {"format": FORMAT, "key": state.key, "files": files, "pages": state.pages,
-                          "static": state.static, "counts": state.counts, "config": state.config,
-                          "problems": state.problems, "mentions": state.mentions_id})
+        state.saved = statefile.write(self.folder, state.saved, FORMAT, state.key, files, state.pages,
+                                      {"static": state.static, "counts": state.counts, "config": state.config,
+                                       "problems": state.problems, "mentions": state.mentions_id})
         state.dirty.clear()
 
     def load_mentions(self, state: State) -> dict[str, list[int]] | None:
@@ -365,7 +365,7 @@ class Store:
 
     def clear(self) -> None:
         """Delete the saved state."""
-        self.meta.unlink(missing_ok=True)
+        statefile.clear(self.folder)
         (self.folder / "mentions.pickle").unlink(missing_ok=True)
         for folder in (self.shards, self.folder / "bodies"):
             if folder.is_dir():
@@ -401,11 +401,3 @@ def _row(article: Article | None) -> tuple | None:
         return None
     values = article.__reduce__()[1]
     return values[:BODY] + values[BODY + 1:]
-
-
-def _dump(path: Path, data: object) -> None:
-    """Pickle ``data`` to ``path`` atomically."""
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)

@@ -63,6 +63,68 @@ def test_a_damaged_state_file_is_ignored(tmp_path, damage):
     assert tree(root / "site") == clean_output(root, tmp_path / "clean")
 
 
+def edit(root: Path, n: int, words: str) -> None:
+    """Rewrite article ``n`` with a new body (same place in the site)."""
+    (root / f"content/n{n}.md").write_text(
+        article(f"خبر شماره‌ی {n}", f"1403-09-{n % 5 + 1:02d}T{n % 24:02d}:{n % 60:02d}",
+                ["سیاست", "ورزش", "اقتصاد"][n % 3], id=f"n{n}", body=words), encoding="utf-8")
+
+
+def test_an_edit_saves_a_small_delta_and_later_builds_use_it(tmp_path):
+    root = make(tmp_path / "s")
+    build(root)
+    cache = root / ".digest-cache"
+    whole = (cache / "state.pickle").read_bytes()
+    edit(root, 3, "متن تازه‌ی یکم.")
+    build(root)
+    assert (cache / "state.pickle").read_bytes() == whole        # only the delta was written
+    delta = pickle.loads((cache / "state-delta.pickle").read_bytes())
+    assert set(delta["files"]) == {"n3.md"} and 0 < len(delta["pages"]) < 20
+    assert build(root).rendered == []                            # base + delta: nothing changed
+    edit(root, 4, "متن تازه‌ی دوم.")
+    again = build(root)
+    assert "n4/index.html" in " ".join(again.rendered) and len(again.rendered) < 20
+    assert tree(root / "site") == clean_output(root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign-version"])
+def test_a_damaged_delta_makes_the_build_start_cold(tmp_path, damage):
+    root = make(tmp_path / "s")
+    first = build(root)
+    edit(root, 3, "متن تازه‌ی یکم.")
+    build(root)
+    delta = root / ".digest-cache/state-delta.pickle"
+    data = delta.read_bytes()
+    if damage == "garbage":
+        delta.write_bytes(b"\x80\x05not a pickle at all" * 10)
+    elif damage == "truncated":
+        delta.write_bytes(data[: len(data) // 2])
+    else:
+        loaded = pickle.loads(data)
+        loaded["key"] = "some other version"
+        delta.write_bytes(pickle.dumps(loaded))
+    edit(root, 4, "متن تازه‌ی دوم.")
+    again = build(root)
+    assert set(again.rendered) == set(first.rendered)  # nothing trusted: every page rendered again
+    assert tree(root / "site") == clean_output(root, tmp_path / "clean")
+
+
+def test_a_delta_for_an_older_state_file_is_ignored(tmp_path):
+    root = make(tmp_path / "s")
+    build(root)
+    edit(root, 3, "متن تازه‌ی یکم.")
+    build(root)
+    cache = root / ".digest-cache"
+    stale = (cache / "state-delta.pickle").read_bytes()
+    build(root, clean=True)                       # rewrites state.pickle whole, drops the delta
+    assert not (cache / "state-delta.pickle").exists()
+    (cache / "state-delta.pickle").write_bytes(stale)
+    edit(root, 5, "متن تازه‌ی سوم.")
+    again = build(root)
+    assert len(again.rendered) < 20                 # the cache was still used
+    assert tree(root / "site") == clean_output(root, tmp_path / "clean")
+
+
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "wrong-article"])
 def test_a_damaged_article_shard_is_read_again(tmp_path, damage):
     root = make(tmp_path / "s")
