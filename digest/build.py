@@ -56,6 +56,14 @@ def read_settings(config: Config) -> ReadSettings:
                         normalize=functools.partial(normalize, options=options))
 
 
+def _load_meanwhile(state: State, store: Store) -> None:
+    """Load the cached Articles and the rendering code (while another process reads the edits)."""
+    from digest import parallel  # noqa: F401 - imported now, used once the files are read
+
+    with collector_paused():
+        store.load_articles(state)
+
+
 def output_state(config: Config, out: Path) -> Path:
     """Return the cache folder that remembers what was written into ``out``."""
     return config.cache_dir / "output" / hashlib.sha1(str(out).encode()).hexdigest()[:12]
@@ -140,8 +148,9 @@ class Builder:
             inputs = watched_changes(state, config.content_dir, self._pending,
                                      lambda: read_settings(config), self.jobs, self.progress)
         if inputs is None:
+            meanwhile = (lambda: _load_meanwhile(state, store)) if state.site is None else None
             inputs = scan_content(state, content_files(config.content_dir), lambda: read_settings(config),
-                                  changed, verify, self.jobs, self.progress)        # read
+                                  changed, verify, self.jobs, self.progress, meanwhile)   # read
             self._listed = state
         if not (trusted and self._writer is not None and self._writer.out == out):
             self._writer = Writer(out, output_state(config, out))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from digest.assemble import Page
 from digest.cache import Entry, read_entry
@@ -19,9 +19,11 @@ from digest.config import Config
 from digest.deps import Fingerprints
 from digest.errors import DigestError
 from digest.model import Site
-from digest.readers import ReadSettings
 from digest.render import RecordingEnvironment, render_recorded
 from digest.write import Writer
+
+if TYPE_CHECKING:   # the readers (Markdown, the normalizer) load only where a file is read
+    from digest.readers import ReadSettings
 
 MIN_READ = 300      # fewer files than this are read in this process
 MIN_RENDER = 600    # fewer pages than this are rendered in this process

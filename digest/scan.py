@@ -84,11 +84,13 @@ def static_sources(config: Config) -> dict[str, Path]:
 
 def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[[], ReadSettings],
                  changed: Iterable[Path] | None, verify: bool, jobs: int,
-                 progress: Callable[[str], None] | None = None) -> list[str]:
+                 progress: Callable[[str], None] | None = None,
+                 meanwhile: Callable[[], None] | None = None) -> list[str]:
     """Stat every content file, read those new or whose stat changed, and list what changed.
 
     ``changed`` paths (files or folders) are read even when their stat looks the same.
     ``settings`` makes the reader settings, called only if some file must be read.
+    ``meanwhile`` (optional) prepares later work while a forked process reads a few files.
     Adds the paths whose bytes changed to ``state.edited``; sets ``state.reshaped`` when an
     article's shape changed or a file came or went.
     """
@@ -101,12 +103,13 @@ def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[
             todo.append((path, rel))
     names = {rel for _, rel in found}
     gone = [rel for rel in state.files if rel not in names]
-    return read_changes(state, todo, gone, settings, jobs, progress)
+    return read_changes(state, todo, gone, settings, jobs, progress, meanwhile)
 
 
 def read_changes(state: State, todo: list[tuple[str, str]], gone: list[str],
                  settings: Callable[[], ReadSettings], jobs: int,
-                 progress: Callable[[str], None] | None = None) -> list[str]:
+                 progress: Callable[[str], None] | None = None,
+                 meanwhile: Callable[[], None] | None = None) -> list[str]:
     """Forget the ``gone`` files, read the ``todo`` ones and list what changed (see scan_content)."""
     for rel in gone:
         state.set_entry(rel, None)
@@ -115,8 +118,14 @@ def read_changes(state: State, todo: list[tuple[str, str]], gone: list[str],
     if not todo:
         state.edited |= changed_rels
         return sorted(changed_rels)
-    from digest.parallel import read_many  # here: parallel imports this module
-    results = read_many(todo, settings(), state.files, jobs, progress)
+    results = None
+    if meanwhile is not None and jobs > 1:
+        from digest.aside import read_aside
+
+        results = read_aside(todo, settings, state.files, meanwhile)
+    if results is None:
+        from digest.parallel import read_many  # here: parallel imports this module
+        results = read_many(todo, settings(), state.files, jobs, progress)
     for (path, rel), (entry, cacheable) in zip(todo, results):
         old = state.files.get(rel)
         if old is None or old.digest != entry.digest or not entry.digest or old.size < 0:
