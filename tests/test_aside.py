@@ -1,15 +1,22 @@
-"""Reading a few files in a forked process while the parent prepares: same results, safe fallbacks."""
+"""Reading a few files in a forked process while the parent prepares: same results, safe fallbacks.
+
+A fork is taken only when no other thread runs, and the test session has threads (servers,
+the browser), so the forking cases run in a fresh Python process of their own.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 import threading
 from pathlib import Path
 
 from digest import config as config_mod
 from digest.aside import read_aside
 from digest.build import read_settings
-from digest.cache import read_entry
-from tests.conftest import article, write_site
+from tests.conftest import ROOT, article, write_site
 
 
 def site(root: Path) -> tuple[list[tuple[str, str]], object]:
@@ -22,27 +29,45 @@ def site(root: Path) -> tuple[list[tuple[str, str]], object]:
     return todo, lambda: read_settings(config)
 
 
+def run_alone(root: Path, body: str) -> str:
+    """Run ``body`` (with ``todo`` and ``settings`` for the site in ``root``) in a fresh process."""
+    script = textwrap.dedent('''
+        import threading
+        from pathlib import Path
+        from digest.aside import read_aside
+        from digest.cache import read_entry
+        from tests.test_aside import site
+        assert threading.active_count() == 1
+        todo, settings = site(Path(ROOT_DIR))
+    ''').replace("ROOT_DIR", repr(str(root))) + textwrap.dedent(body)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_the_child_reads_what_this_process_would_and_meanwhile_runs(tmp_path):
-    todo, settings = site(tmp_path)
-    ran = []
-    results = read_aside(todo, settings, {}, lambda: ran.append(True))
-    assert ran == [True]
-    here = [read_entry(path, rel, settings(), None) for path, rel in todo]
-    assert results is not None
-    assert [(e.digest, e.article, e.problems, e.shape, ok) for e, ok in results] == \
-           [(e.digest, e.article, e.problems, e.shape, ok) for e, ok in here]
-    assert "\u200c" in results[0][0].article.body_html   # normalized in the child (ZWNJs restored)
+    out = run_alone(tmp_path, '''
+        ran = []
+        results = read_aside(todo, settings, {}, lambda: ran.append(True))
+        here = [read_entry(path, rel, settings(), None) for path, rel in todo]
+        print(ran == [True], results is not None)
+        print([(e.digest, e.article, e.problems, e.shape, ok) for e, ok in results]
+              == [(e.digest, e.article, e.problems, e.shape, ok) for e, ok in here])
+        print("\\u200c" in results[0][0].article.body_html)   # normalized in the child
+    ''')
+    assert out.split() == ["True", "True", "True", "True"]
 
 
 def test_a_failing_child_gives_none_so_the_caller_reads_itself(tmp_path):
-    todo, _ = site(tmp_path)
-
-    def broken_settings():
-        raise RuntimeError("settings could not be made")
-
-    ran = []
-    assert read_aside(todo, broken_settings, {}, lambda: ran.append(True)) is None
-    assert ran == [True]
+    out = run_alone(tmp_path, '''
+        def broken_settings():
+            raise RuntimeError("settings could not be made")
+        ran = []
+        print(read_aside(todo, broken_settings, {}, lambda: ran.append(True)) is None, ran == [True])
+    ''')
+    assert out.split() == ["True", "True"]
 
 
 def test_with_another_thread_running_nothing_is_forked(tmp_path):
@@ -57,3 +82,28 @@ def test_with_another_thread_running_nothing_is_forked(tmp_path):
     finally:
         stop.set()
         other.join()
+
+
+def test_an_edit_built_by_a_fresh_process_equals_a_clean_build(tmp_path):
+    root = tmp_path / "s"
+    site(root)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+
+    def cli_build(where: Path) -> None:
+        """Run ``digest build`` in its own process (no threads: the fork is taken)."""
+        subprocess.run([sys.executable, "-m", "digest", "build", "-q", "--root", str(where)],
+                       check=True, env=env, cwd=tmp_path, timeout=120)
+
+    cli_build(root)
+    (root / "content/a1.md").write_text(article("خبر ۱", "1403-09-02T10:00", "سیاست", id="a1",
+                                                body="متن تازه با کتابها."), encoding="utf-8")
+    cli_build(root)
+    clean = tmp_path / "clean"
+    write_site(clean, {f"content/{p.name}": p.read_bytes() for p in (root / "content").iterdir()})
+    cli_build(clean)
+
+    def tree(folder: Path) -> dict[str, bytes]:
+        """Return every file under ``folder``."""
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    assert "کتاب\u200cها" in (root / "site/1403/09/02/a1/index.html").read_text(encoding="utf-8")
+    assert tree(root / "site") == tree(clean / "site")
