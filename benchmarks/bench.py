@@ -380,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
         print(growth(raw))
     for size, count in pages.items():
         print(f"HTML pages at {size:,} articles: digest {count['digest']:,}, Hugo {count['hugo']:,}")
+        if count["digest"] != count["hugo"]:
+            print(f"WARNING at {size:,} articles: the two tools built different numbers of pages, "
+                  "so the times do not compare like with like")
     for size, results in raw.items():
         if missed := results.get("edit", {}).get("missed"):
             print(f"WARNING at {size:,} articles: {missed} of {args.pairs} one-edit builds did not "
