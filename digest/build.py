@@ -178,7 +178,7 @@ class Builder:
                 return result
         from digest import feeds
         from digest.assemble import plan
-        from digest.parallel import mentions, render_many
+        from digest.parallel import mentions, render_staged
         from digest.render import environment
 
         site, problems = self._assemble(state, store, config)                       # assemble
@@ -197,19 +197,11 @@ class Builder:
         extra = feeds.files(site, pages, config)
         extra.update(static)
         clock.lap("feeds")
-        # Workers stage the pages they render as temporary files themselves and send back only
-        # hashes; nothing is moved into place until every page is staged (digest/write.py).
-        writer.begin([p.output for p in todo] + list(extra))
-        try:
-            env = environment(config, config.cache_dir)
-            key = state.key + repr(config) if everything else None
-            rendered, processes = render_many(env, todo, site, config, self.jobs, writer, key)  # render
-            clock.lap("render")
-            staged = {out: result for out, result, _, _, _ in rendered}
-            staged.update((rel, writer.stage(rel, data)) for rel, data in extra.items())
-        except BaseException:
-            writer.abort()
-            raise
+        env = environment(config, config.cache_dir)
+        key = state.key + repr(config) if everything else None
+        rendered, staged, processes = render_staged(writer, env, todo, site, config, self.jobs,
+                                                    extra, key)                     # render
+        clock.lap("render")
         stats = writer.commit(staged, keep=[p.output for p in pages] + list(state.static_now))  # write
         clock.lap("write")
         records = {out: names for out, _, names, _, _ in rendered}
@@ -231,7 +223,7 @@ class Builder:
         A new process has no last site: it assembles the articles as they are now, and gains
         what follows, planning and rendering only the pages around the edits."""
         from digest.assemble import swap_articles
-        from digest.parallel import render_many
+        from digest.parallel import render_staged
         from digest.quick import edited_articles, feeds_around, fingerprints_of, pages_around
 
         if state.site is None:
@@ -250,15 +242,8 @@ class Builder:
         pages = pages_around(site, config, fresh)
         clock.lap("assemble")
         env = self._environment(config)
-        extra = feeds_around(site, config, fresh)
-        writer.begin([p.output for p in pages] + list(extra))
-        try:
-            rendered, processes = render_many(env, pages, site, config, self.jobs, writer)  # render
-            staged = {out: result for out, result, _, _, _ in rendered}
-            staged.update((rel, writer.stage(rel, data)) for rel, data in extra.items())
-        except BaseException:
-            writer.abort()
-            raise
+        rendered, staged, processes = render_staged(writer, env, pages, site, config, self.jobs,
+                                                    feeds_around(site, config, fresh))  # render
         clock.lap("render")
         stats = writer.commit(staged, partial=True)   # no page came or went              # write
         records = {out: names for out, _, names, _, _ in rendered}

@@ -148,6 +148,26 @@ def render_many(env: RecordingEnvironment, pages: list[Page], site: Site, config
         _JOB.clear()
 
 
+def render_staged(writer: Writer, env: RecordingEnvironment, pages: list[Page], site: Site, config: Config,
+                  jobs: int, extra: dict[str, bytes], key: str | None = None
+                  ) -> tuple[list[Rendered], dict[str, tuple[str, bool]], int]:
+    """Stage ``pages`` (rendered by the workers) and the ``extra`` files for one ``writer.commit``.
+
+    Returns the rendered rows, {output: (hash, staged)} of every file, and the processes used.
+    Workers write the pages they render as temporary files themselves and send back only hashes;
+    nothing is moved into place until every file is staged, and a failure removes them all.
+    """
+    writer.begin([p.output for p in pages] + list(extra))
+    try:
+        rendered, processes = render_many(env, pages, site, config, jobs, writer, key)
+        staged = {out: result for out, result, _, _, _ in rendered}
+        staged.update((rel, writer.stage(rel, data)) for rel, data in extra.items())
+    except BaseException:
+        writer.abort()
+        raise
+    return rendered, staged, processes
+
+
 # One rendered page: output path, (content hash, staged), templates loaded, and with a
 # fingerprint key its fingerprint and the source paths of the articles it covers.
 Rendered = tuple[str, tuple[str, bool], tuple[str, ...], str, tuple[str, ...]]

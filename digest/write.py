@@ -99,21 +99,6 @@ class Writer:
             self._manifest_read = True
         return None if self._manifest is None else dict(self._manifest)
 
-    def write(self, files: dict[str, bytes], partial: bool = False,
-              keep: Iterable[str] = ()) -> WriteStats:
-        """Make the output folder hold exactly ``files`` plus ``keep`` (or only update, when ``partial``).
-
-        ``keep`` names files of the last write that stay as they are without being passed again
-        (an incremental build knows they did not change).
-        """
-        self.begin(files)
-        try:
-            staged = {rel: self.stage(rel, data) for rel, data in files.items()}
-        except BaseException:
-            self.abort()
-            raise
-        return self.commit(staged, partial, keep)
-
     def begin(self, candidates: Iterable[str]) -> None:
         """Start a write of ``candidates`` (the files that may be staged) before any is staged.
 

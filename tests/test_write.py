@@ -7,6 +7,12 @@ import json
 from digest.write import TMP_SUFFIX, Writer
 
 
+def write(writer, files):
+    """Write ``files`` as one all-or-nothing commit, the way a build does (begin, stage, commit)."""
+    writer.begin(files)
+    return writer.commit({rel: writer.stage(rel, data) for rel, data in files.items()})
+
+
 def files_in(folder):
     """Return {relative path: bytes} of every file under folder."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
@@ -14,18 +20,18 @@ def files_in(folder):
 
 def test_writes_then_skips_identical_bytes(tmp_path):
     writer = Writer(tmp_path / "out", tmp_path / "state")
-    first = writer.write({"index.html": b"a", "x/index.html": b"b"})
+    first = write(writer, {"index.html": b"a", "x/index.html": b"b"})
     assert (first.written, first.unchanged, first.removed) == (2, 0, 0)
     mtime = (tmp_path / "out/index.html").stat().st_mtime_ns
-    second = writer.write({"index.html": b"a", "x/index.html": b"c"})
+    second = write(writer, {"index.html": b"a", "x/index.html": b"c"})
     assert (second.written, second.unchanged) == (1, 1)
     assert (tmp_path / "out/index.html").stat().st_mtime_ns == mtime
 
 
 def test_removes_stale_files_and_empty_folders(tmp_path):
     writer = Writer(tmp_path / "out", tmp_path / "state")
-    writer.write({"index.html": b"a", "deep/er/index.html": b"b"})
-    stats = writer.write({"index.html": b"a"})
+    write(writer, {"index.html": b"a", "deep/er/index.html": b"b"})
+    stats = write(writer, {"index.html": b"a"})
     assert stats.removed == 1 and not (tmp_path / "out/deep").exists()
 
 
@@ -33,14 +39,14 @@ def test_without_a_manifest_compares_bytes_on_disk(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out/index.html").write_bytes(b"same")
     (tmp_path / "out/old.html").write_bytes(b"stale")
-    stats = Writer(tmp_path / "out", tmp_path / "state").write({"index.html": b"same"})
+    stats = write(Writer(tmp_path / "out", tmp_path / "state"), {"index.html": b"same"})
     assert (stats.written, stats.unchanged, stats.removed) == (0, 1, 1)
 
 
 def test_interrupted_staging_is_undone(tmp_path):
     out, state = tmp_path / "out", tmp_path / "state"
     writer = Writer(out, state)
-    writer.write({"index.html": b"old"})
+    write(writer, {"index.html": b"old"})
     (out / f".index.html{TMP_SUFFIX}").write_bytes(b"half")
     (state / "write-journal.json").write_text(json.dumps({"phase": "staging", "staged": [f".index.html{TMP_SUFFIX}"]}))
     writer.recover()
@@ -50,7 +56,7 @@ def test_interrupted_staging_is_undone(tmp_path):
 def test_interrupted_commit_is_finished(tmp_path):
     out, state = tmp_path / "out", tmp_path / "state"
     writer = Writer(out, state)
-    writer.write({"index.html": b"old", "gone.html": b"x"})
+    write(writer, {"index.html": b"old", "gone.html": b"x"})
     (out / f".index.html{TMP_SUFFIX}").write_bytes(b"new")
     (state / "write-journal.json").write_text(json.dumps(
         {"phase": "commit", "moves": [[f".index.html{TMP_SUFFIX}", "index.html"]], "remove": ["gone.html"]}))
