@@ -4,7 +4,7 @@
 
 SITE holds a digest.toml and a content/ folder (for example a synthetic corpus). The site is
 built once (with its cache, so a second run reads nothing) to get the assembled site; then the
-page list is rendered ``--repeat`` times as a clean build's render workers do (Jinja2, page
+page list is rendered ``--repeat`` times (CPU time of this process) as a clean build's render workers do (Jinja2, page
 fingerprint, content hash, staging into a scratch folder that is removed afterwards), and the
 best and median milliseconds per page are printed. ``--kinds`` adds the best time per page by
 template; ``--profile N`` prints the N costliest functions of one more pass (cProfile).
@@ -37,9 +37,9 @@ def one_pass(env, pages, site, config, key) -> float:
     with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as tmp:
         writer = Writer(Path(tmp) / "out", Path(tmp) / "state")
         writer.begin([p.output for p in pages])
-        start = time.perf_counter()
+        start = time.process_time()
         render_many(env, pages, site, config, 1, writer, key)
-        seconds = time.perf_counter() - start
+        seconds = time.process_time() - start
         writer.abort()
     return seconds
 

@@ -25,7 +25,7 @@ from digest.config import Config
 from digest.errors import TemplateError
 from digest.lookup import template_dirs
 from digest.persian import LATIN_RUN, to_persian_digits
-from digest.urls import relative_url
+from digest.urls import depth, place, relative_url
 
 
 def _value(context: Any, name: str) -> Any:
@@ -37,9 +37,20 @@ def _value(context: Any, name: str) -> Any:
     return context.parent.get(name)
 
 
+def _link(config: Config, page_url: str, absolute: Any, target: str) -> str:
+    """Return the link to ``target`` from ``page_url`` (base-path absolute with ``absolute``)."""
+    if absolute:
+        return config.base_path + target.lstrip("/")
+    return relative_url(page_url, target)
+
+
 @jinja2.pass_context
 def _url(context: Any, target: str) -> str:
     """Jinja filter: link to a site path from the page being rendered (absolute on the 404 page)."""
+    run = context.environment.fragment_run
+    if run is not None:   # inside a shared fragment: link from the page it is drawn for, and note it
+        run.targets.append(target)
+        return _link(_value(context, "config"), run.page_url, run.absolute, target)
     if _value(context, "absolute_urls"):
         return _value(context, "config").base_path + target.lstrip("/")
     return relative_url(_value(context, "page_url"), target)
@@ -133,12 +144,82 @@ class RecordingEnvironment(jinja2.Environment):
     loaded: set[str] | None = None
     code_generator_class = _CodeGenerator
     escape_output = staticmethod(escape_output)
+    fragment_run: _FragmentRun | None = None      # set while a shared fragment renders
+    _fragments: tuple[Any, Any, dict] | None = None  # (site, config, {name: {targets: {links: ...}}})
+
+    def fragment_cache(self, site: Any, config: Any) -> dict:
+        """Return the rendered fragments of this site and config (a new site starts empty)."""
+        held = self._fragments
+        if held is None or held[0] is not site or held[1] is not config:
+            held = self._fragments = (site, config, {})
+        return held[2]
 
     def _load_template(self, name: str, globals: Any) -> jinja2.Template:
         """Load a template, recording its name."""
         if self.loaded is not None:
             self.loaded.add(name)
         return super()._load_template(name, globals)
+
+
+class _FragmentRun:
+    """A shared fragment being rendered: the page it is drawn for and the link targets it asked for."""
+
+    __slots__ = ("page_url", "absolute", "targets")
+
+    def __init__(self, page_url: str, absolute: Any):
+        self.page_url, self.absolute, self.targets = page_url, absolute, []
+
+
+@jinja2.pass_context
+def fragment(context: Any, name: str) -> markupsafe.Markup:
+    """Template global: the output of template ``name`` drawn for this page, rendered once per link set.
+
+    The fragment gets only ``site``, ``config`` and the globals, and reaches the page only through
+    the ``url`` filter, so its output is a function of the links the filter gave it: every time
+    it is rendered, the targets it asked for are noted, and a later page whose links to those
+    same targets are sure to be equal (the same ``urls.place``, or both absolute) gets the same
+    text without rendering: the topic navigation is drawn about once per month folder instead
+    of once per page. Templates it loads are recorded for the page each time, as if it had
+    been rendered.
+    """
+    env = context.environment
+    outer = env.fragment_run
+    if outer is not None:   # a fragment inside a fragment: part of the outer one's rendering
+        return _render_fragment(env, name, context, outer)
+    site, config = _value(context, "site"), _value(context, "config")
+    page_url, absolute = _value(context, "page_url"), _value(context, "absolute_urls")
+    variants = env.fragment_cache(site, config).setdefault(name, {})
+    for reach, by_place in variants.values():
+        found = by_place.get(True if absolute else place(page_url, reach))
+        if found is not None:
+            if env.loaded is not None:
+                env.loaded.update(found[1])
+            return found[0]
+    run = _FragmentRun(page_url, absolute)
+    loaded, env.loaded = env.loaded, set()
+    try:
+        html = _render_fragment(env, name, context, run)
+        names = frozenset(env.loaded)
+    finally:
+        env.loaded = loaded
+    if loaded is not None:
+        loaded.update(names)
+    # Pages at the same place (urls.place) get the same links to these targets, so the same text.
+    targets = tuple(run.targets)
+    reach = max(map(depth, targets), default=0)
+    variants.setdefault(targets, (reach, {}))[1][True if absolute else place(page_url, reach)] = (html, names)
+    return html
+
+
+def _render_fragment(env: RecordingEnvironment, name: str, context: Any, run: _FragmentRun
+                     ) -> markupsafe.Markup:
+    """Render template ``name`` with the page's site and config, its links going through ``run``."""
+    outer, env.fragment_run = env.fragment_run, run
+    try:
+        text = env.get_template(name).render(site=_value(context, "site"), config=_value(context, "config"))
+    finally:
+        env.fragment_run = outer
+    return markupsafe.Markup(text)
 
 
 def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvironment:
@@ -163,7 +244,7 @@ def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvir
     })
     env.globals.update({
         "weekdays": jalali.WEEKDAYS, "weekdays_short": jalali.WEEKDAYS_SHORT,
-        "months": jalali.MONTHS, "feeds": feeds.settings(config),
+        "months": jalali.MONTHS, "feeds": feeds.settings(config), "fragment": fragment,
     })
     return env
 
