@@ -109,7 +109,7 @@ except ImportError:  # pragma: no cover - another markupsafe layout: the public 
 
 
 def escape_output(value: Any) -> str:
-    """Escape a value a template prints: ``markupsafe.escape``'s text, as a plain str.
+    """Escape a value a template prints: ``markupsafe.escape``'s text, not wrapped in a new Markup.
 
     Printed values are only ever joined into the page, so the Markup object that
     ``markupsafe.escape`` builds around each one (a Python-level ``__new__``, about 80 times
