@@ -145,7 +145,7 @@ class RecordingEnvironment(jinja2.Environment):
     code_generator_class = _CodeGenerator
     escape_output = staticmethod(escape_output)
     fragment_run: _FragmentRun | None = None      # set while a shared fragment renders
-    _fragments: tuple[Any, Any, dict] | None = None  # (site, config, {name: {targets: {links: ...}}})
+    _fragments: tuple[Any, Any, dict] | None = None  # (site, config, {name: {targets: (reach, {place: ...})}})
 
     def fragment_cache(self, site: Any, config: Any) -> dict:
         """Return the rendered fragments of this site and config (a new site starts empty)."""
@@ -153,6 +153,15 @@ class RecordingEnvironment(jinja2.Environment):
         if held is None or held[0] is not site or held[1] is not config:
             held = self._fragments = (site, config, {})
         return held[2]
+
+    def make_globals(self, d: Any) -> dict[str, Any]:
+        """Return a template's globals as one plain dict over the environment's.
+
+        Jinja2 makes a ChainMap, which every render walks in Python (to copy it into the page's
+        context and to list its names); ``environment()`` sets every global before any template
+        is loaded, so a copy sees the same values.
+        """
+        return {**self.globals, **(d or {})}
 
     def _load_template(self, name: str, globals: Any) -> jinja2.Template:
         """Load a template, recording its name."""
