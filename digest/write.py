@@ -203,10 +203,13 @@ class Writer:
 
     def _apply(self, moves: list[list[str]], remove: list[str]) -> None:
         """Move staged files into place and delete stale ones (safe to repeat)."""
-        for tmp, rel in moves:
-            src = self.out / tmp
-            if src.exists():
-                os.replace(src, self.out / rel)
+        out = str(self.out)
+        for tmp, rel in moves:   # a cold build moves every page: plain strings, no pathlib per file
+            try:
+                os.replace(os.path.join(out, tmp), os.path.join(out, rel))
+            except FileNotFoundError:
+                if os.path.lexists(os.path.join(out, tmp)):   # the target's folder is gone
+                    raise
         for rel in remove:
             path = self.out / rel
             if path.is_file() or path.is_symlink():
