@@ -146,6 +146,7 @@ class RecordingEnvironment(jinja2.Environment):
     escape_output = staticmethod(escape_output)
     fragment_run: _FragmentRun | None = None      # set while a shared fragment renders
     _fragments: tuple[Any, Any, dict] | None = None  # (site, config, {name: {targets: (reach, {place: ...})}})
+    _by_name: tuple[Any, dict[str, jinja2.Template]] | None = None   # (owner, loaded templates)
 
     def fragment_cache(self, site: Any, config: Any) -> dict:
         """Return the rendered fragments of this site and config (a new site starts empty)."""
@@ -167,7 +168,16 @@ class RecordingEnvironment(jinja2.Environment):
         """Load a template, recording its name."""
         if self.loaded is not None:
             self.loaded.add(name)
-        return super()._load_template(name, globals)
+        # A page loads three or four templates; Jinja2's cache makes a weak reference and takes
+        # a lock for each. Templates never reload (auto_reload is off), so a dict of this
+        # environment's own (an overlay copies attributes, hence the owner check) answers.
+        held = self._by_name
+        if held is None or held[0] is not self:
+            held = self._by_name = (self, {})
+        found = held[1].get(name)
+        if found is None or globals:
+            found = held[1][name] = super()._load_template(name, globals)
+        return found
 
 
 class _FragmentRun:
