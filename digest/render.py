@@ -51,6 +51,11 @@ def _url(context: Any, target: str) -> str:
     if run is not None:   # inside a shared fragment: link from the page it is drawn for, and note it
         run.targets.append(target)
         return _link(_value(context, "config"), run.page_url, run.absolute, target)
+    found = context.vars
+    if "page_url" not in found and "absolute_urls" not in found:   # neither set by the template
+        parent = context.parent
+        if not parent.get("absolute_urls"):
+            return relative_url(parent.get("page_url"), target)
     if _value(context, "absolute_urls"):
         return _value(context, "config").base_path + target.lstrip("/")
     return relative_url(_value(context, "page_url"), target)
