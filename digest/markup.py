@@ -42,10 +42,12 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-# A noncharacter stands in for "<" when raw HTML must be shown as text: cmark treats it as a
-# letter, so no tag, comment or HTML block can start. One already in the input becomes U+FFFD.
-SENTINEL = "\ufdd0"
-_SENTINEL_IN_URL = "%EF%B7%90"  # how cmark percent-encodes the sentinel inside a link target
+# A rare punctuation mark stands in for "<" when raw HTML must be shown as text: no tag, comment
+# or HTML block can start with it, and as punctuation it sways emphasis as "<" does. One already in
+# the text is parked on a noncharacter meanwhile (and a noncharacter already there becomes U+FFFD).
+SENTINEL = "\u2e2e"  # REVERSED QUESTION MARK
+_PARKED = "\ufdd1"
+_SENTINEL_IN_URL, _PARKED_IN_URL = "%E2%B8%AE", "%EF%B7%91"  # as cmark writes them in link targets
 
 # CommonMark autolinks (``<https://...>``, ``<name@host>``) keep their "<": they cannot be tags.
 _AUTOLINK = (r"[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\x00-\x20<>]*>"
@@ -53,9 +55,16 @@ _AUTOLINK = (r"[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\x00-\x20<>]*>"
              r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*>")
 # "\\" pairs are consumed first so that "\<" (an escaped, literal "<") is recognised and kept.
 _SHIELD = re.compile(r"\\[\\<]|<(?!" + _AUTOLINK + ")")
-# C0 and C1 controls (tab, line feed, form feed and carriage return excepted) and the
-# noncharacters: markdown-it refused such entities, cmark decodes them.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+# What a numeric entity may not bring (cmark decodes them, markdown-it wrote U+FFFD instead): C0
+# and C1 controls (tab, line feed, form feed and carriage return excepted) and the noncharacters.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+                       + "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
+                       + "]")
+# Unicode spaces at a paragraph's, heading's or cell's edges: cmark keeps them (it trims only
+# ASCII ones), markdown-it trimmed them.
+_WIDE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_EDGE_SPACE = re.compile(r"(<(?:p|h[1-6]|th|td)(?: [^>]*)?>)\s+|\s+(?=</(?:p|h[1-6]|th|td)>)"
+                         r"|(<li>)[^\S\n]+|[^\S\n]+(?=</li>)")  # an item's own newlines are cmark's layout
 
 _TAG_EDGE = re.compile(r"<(/?)(?!br\b|hr\b|img\b)[a-z]")
 _ANY_TAG = re.compile(r"<[^>]*>")
@@ -67,6 +76,8 @@ _SPECIAL_TAG = re.compile(
 _REFUSED_LINK = re.compile(r'<a href=""(?: title="[^"]*")?>(.*?)</a>', re.S)
 _FOREIGN_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _STEP = {"": 1, "/": -1}
+_PARAGRAPH_START = re.compile(r"<p>|<li>(?!\n)")
+_TIGHT_END = re.compile(r"</li>|\n<(?:ul|ol|pre|blockquote|h[1-6]|hr|table)\b")
 # A tag's end and the text after it, when that text holds a Latin letter: a literal ">" in
 # cmark's output only ever ends a tag. (Possessive, so a run without Latin fails fast.)
 _LATIN_TEXT = re.compile(r">[^<A-Za-z]*+[A-Za-z][^<]*+")
@@ -85,7 +96,9 @@ def render(text: str, page_url: str | None = None) -> tuple[str, str]:
     """
     html = _parse(text)
     if "&#" in text:  # only a numeric entity can bring a control character that was not in the text
-        html = _CONTROLS.sub("", html)
+        html = _CONTROLS.sub("\ufffd", html)
+    if _WIDE_SPACE.search(text):
+        html = _EDGE_SPACE.sub(r"\1\2", html)
     html = _bound_nesting(html)
     if '<a href=""' in html:
         html = _REFUSED_LINK.sub(r"\1", html)
@@ -99,15 +112,16 @@ def render(text: str, page_url: str | None = None) -> tuple[str, str]:
 
 def _parse(text: str) -> str:
     """Render ``text`` with cmark, showing any raw HTML in it as text."""
-    if SENTINEL in text:
-        text = text.replace(SENTINEL, "\ufffd")
     html = cmark.to_html(text)
     if cmark.OMITTED not in html:
         return html  # nothing was taken for HTML: every "<" is already text, code or an autolink
+    if SENTINEL in text or _PARKED in text:
+        text = text.replace(_PARKED, "\ufffd").replace(SENTINEL, _PARKED)
     html = cmark.to_html(_SHIELD.sub(_shield, text))
     if cmark.OMITTED in html:  # not expected; shield every "<" rather than lose text
         html = cmark.to_html(text.replace("<", SENTINEL))
-    return html.replace(SENTINEL, "&lt;").replace(_SENTINEL_IN_URL, "%3C")
+    html = html.replace(SENTINEL, "&lt;").replace(_SENTINEL_IN_URL, "%3C")
+    return html.replace(_PARKED, SENTINEL).replace(_PARKED_IN_URL, _SENTINEL_IN_URL)
 
 
 def _shield(m: re.Match) -> str:
@@ -202,11 +216,11 @@ def _escape(text: str) -> str:
 
 def first_paragraph(html: str) -> str:
     """Return the plain text of the first paragraph of cmark's HTML (for summaries)."""
-    end = 0
-    while (start := html.find("<p>", end)) >= 0:
-        end = html.find("</p>", start)  # paragraphs do not nest
+    # An item of a tight list holds a paragraph without <p>; markdown-it counted it, so do we.
+    for m in _PARAGRAPH_START.finditer(html):
+        end = html.find("</p>", m.end()) if m.group() == "<p>" else _TIGHT_END.search(html, m.end()).start()
         # Line breaks (and the <br /> before one) separate words too.
-        text = " ".join(unescape(_ANY_TAG.sub("", html[start + 3:end])).split())
+        text = " ".join(unescape(_ANY_TAG.sub("", html[m.end():end])).split())
         if text:
             return text
     return ""
