@@ -64,7 +64,8 @@ def to_html(text: str) -> str:
         try:
             raw = _lib.cmark_render_html(root, OPTIONS, _lib.cmark_parser_get_syntax_extensions(parser))
             try:
-                return _ffi.string(raw).decode("utf-8")
+                # cmark writes U+FFFE and U+FFFF (from entities) as the bare bytes FE and FF.
+                return _ffi.string(raw).decode("utf-8", "replace")
             finally:
                 mem_free(_address(raw))
         finally:

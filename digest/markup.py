@@ -99,12 +99,11 @@ def render(text: str, page_url: str | None = None) -> tuple[str, str]:
         html = _CONTROLS.sub("\ufffd", html)
     if _WIDE_SPACE.search(text):
         html = _EDGE_SPACE.sub(r"\1\2", html)
-    html = _bound_nesting(html)
     if '<a href=""' in html:
         html = _REFUSED_LINK.sub(r"\1", html)
     html = _rewrite_tags(html, page_url)
     first = first_paragraph(html)
-    html = _LATIN_TEXT.sub(_isolate_latin, html)
+    html = _bound_nesting(_LATIN_TEXT.sub(_isolate_latin, html))
     if "<del>" in html:  # markdown-it wrote <s>; keep pages as they were
         html = html.replace("<del>", "<s>").replace("</del>", "</s>")
     return sanitize(html), first
@@ -196,8 +195,9 @@ def _isolate_latin(m: re.Match) -> str:
     if html.startswith("<code", html.rfind("<", 0, m.start())):
         return m.group()  # code holds no tags, so text after <code ...> is code
     text = m.group()[1:]
-    if "&" in text:
-        text = unescape(text)
+    if "&" not in text:  # nothing to decode, so runs can be wrapped in place
+        return ">" + LATIN_RUN.sub(_bdi, text)
+    text = unescape(text)
     out, pos = [">"], 0
     for run in LATIN_RUN.finditer(text):
         out.append(_escape(text[pos:run.start()]))
@@ -205,6 +205,11 @@ def _isolate_latin(m: re.Match) -> str:
         pos = run.end()
     out.append(_escape(text[pos:]))
     return "".join(out)
+
+
+def _bdi(run: re.Match) -> str:
+    """Wrap one Latin run (already escaped)."""
+    return f'<bdi dir="ltr" lang="en">{run.group()}</bdi>'
 
 
 def _escape(text: str) -> str:
@@ -220,7 +225,8 @@ def first_paragraph(html: str) -> str:
     for m in _PARAGRAPH_START.finditer(html):
         end = html.find("</p>", m.end()) if m.group() == "<p>" else _TIGHT_END.search(html, m.end()).start()
         # Line breaks (and the <br /> before one) separate words too.
-        text = " ".join(unescape(_ANY_TAG.sub("", html[m.end():end])).split())
+        text = _ANY_TAG.sub("", html[m.end():end])
+        text = " ".join((unescape(text) if "&" in text else text).split())
         if text:
             return text
     return ""
