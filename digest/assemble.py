@@ -279,10 +279,11 @@ def _day_page(site: Site, i: int) -> Page:
 
 def _article_pages(day: Day, group: TopicGroup) -> list[Page]:
     """Return the pages of the articles of one topic group of a day."""
+    items = group.articles
     return [Page(article.url, "article.html", {
         "article": article, "topic": group.topic, "day": day,
-        "related": tuple(a for a in group.articles if a is not article),
-    }) for article in group.articles]
+        "related": items[:i] + items[i + 1:],   # the others of its group (each article is there once)
+    }) for i, article in enumerate(items)]
 
 
 def _month_page(site: Site, i: int) -> Page:

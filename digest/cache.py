@@ -399,5 +399,6 @@ def _row(article: Article | None) -> tuple | None:
     """Return an Article's fields without its body, for the article shards."""
     if article is None:
         return None
-    values = article.__reduce__()[1]
-    return values[:BODY] + values[BODY + 1:]
+    from digest.model import article_row   # loaded by now: the article exists
+
+    return article_row(article)

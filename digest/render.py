@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.compiler
 import markupsafe
 
 from digest import feeds, jalali
@@ -24,7 +25,7 @@ from digest.config import Config
 from digest.errors import TemplateError
 from digest.lookup import template_dirs
 from digest.persian import LATIN_RUN, to_persian_digits
-from digest.urls import relative_url
+from digest.urls import depth, place, relative_url
 
 
 def _value(context: Any, name: str) -> Any:
@@ -36,9 +37,25 @@ def _value(context: Any, name: str) -> Any:
     return context.parent.get(name)
 
 
+def _link(config: Config, page_url: str, absolute: Any, target: str) -> str:
+    """Return the link to ``target`` from ``page_url`` (base-path absolute with ``absolute``)."""
+    if absolute:
+        return config.base_path + target.lstrip("/")
+    return relative_url(page_url, target)
+
+
 @jinja2.pass_context
 def _url(context: Any, target: str) -> str:
     """Jinja filter: link to a site path from the page being rendered (absolute on the 404 page)."""
+    run = context.environment.fragment_run
+    if run is not None:   # inside a shared fragment: link from the page it is drawn for, and note it
+        run.targets.append(target)
+        return _link(_value(context, "config"), run.page_url, run.absolute, target)
+    found = context.vars
+    if "page_url" not in found and "absolute_urls" not in found:   # neither set by the template
+        parent = context.parent
+        if not parent.get("absolute_urls"):
+            return relative_url(parent.get("page_url"), target)
     if _value(context, "absolute_urls"):
         return _value(context, "config").base_path + target.lstrip("/")
     return relative_url(_value(context, "page_url"), target)
@@ -88,6 +105,40 @@ def _jmonth(value: Any) -> str:
     return jalali.format_month(year, month)
 
 
+try:  # the C escaper behind markupsafe.escape, without its Markup wrapping
+    from markupsafe import _escape_inner
+except ImportError:  # pragma: no cover - another markupsafe layout: the public way, same text
+    def _escape_inner(text: str) -> str:
+        """Escape text through the public API."""
+        return str(markupsafe.escape(text))
+
+
+def escape_output(value: Any) -> str:
+    """Escape a value a template prints: ``markupsafe.escape``'s text, not wrapped in a new Markup.
+
+    Printed values are only ever joined into the page, so the Markup object that
+    ``markupsafe.escape`` builds around each one (a Python-level ``__new__``, about 80 times
+    a page) is wasted work.
+    """
+    if type(value) is str:
+        return _escape_inner(value)
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        return html()
+    return _escape_inner(str(value))
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja2's code generator, with printed values escaped by ``escape_output``."""
+
+    def visit_Template(self, node: Any, frame: Any = None) -> None:
+        """Compile a template module whose output escaping is ``escape_output``."""
+        super().visit_Template(node, frame)
+        # The module imported markupsafe's escape by that name; in generated code the name is
+        # used only to escape printed values, and functions look it up when they run.
+        self.writeline("escape = environment.escape_output")
+
+
 class RecordingEnvironment(jinja2.Environment):
     """A Jinja2 environment that notes every template name loaded while ``loaded`` is a set.
 
@@ -96,12 +147,103 @@ class RecordingEnvironment(jinja2.Environment):
     """
 
     loaded: set[str] | None = None
+    code_generator_class = _CodeGenerator
+    escape_output = staticmethod(escape_output)
+    fragment_run: _FragmentRun | None = None      # set while a shared fragment renders
+    _fragments: tuple[Any, Any, dict] | None = None  # (site, config, {name: {targets: (reach, {place: ...})}})
+    _by_name: tuple[Any, dict[str, jinja2.Template]] | None = None   # (owner, loaded templates)
+
+    def fragment_cache(self, site: Any, config: Any) -> dict:
+        """Return the rendered fragments of this site and config (a new site starts empty)."""
+        held = self._fragments
+        if held is None or held[0] is not site or held[1] is not config:
+            held = self._fragments = (site, config, {})
+        return held[2]
+
+    def make_globals(self, d: Any) -> dict[str, Any]:
+        """Return a template's globals as one plain dict over the environment's.
+
+        Jinja2 makes a ChainMap, which every render walks in Python (to copy it into the page's
+        context and to list its names); ``environment()`` sets every global before any template
+        is loaded, so a copy sees the same values.
+        """
+        return {**self.globals, **(d or {})}
 
     def _load_template(self, name: str, globals: Any) -> jinja2.Template:
         """Load a template, recording its name."""
         if self.loaded is not None:
             self.loaded.add(name)
-        return super()._load_template(name, globals)
+        # A page loads three or four templates; Jinja2's cache makes a weak reference and takes
+        # a lock for each. Templates never reload (auto_reload is off), so a dict of this
+        # environment's own (an overlay copies attributes, hence the owner check) answers.
+        held = self._by_name
+        if held is None or held[0] is not self:
+            held = self._by_name = (self, {})
+        found = held[1].get(name)
+        if found is None or globals:
+            found = held[1][name] = super()._load_template(name, globals)
+        return found
+
+
+class _FragmentRun:
+    """A shared fragment being rendered: the page it is drawn for and the link targets it asked for."""
+
+    __slots__ = ("page_url", "absolute", "targets")
+
+    def __init__(self, page_url: str, absolute: Any):
+        self.page_url, self.absolute, self.targets = page_url, absolute, []
+
+
+@jinja2.pass_context
+def fragment(context: Any, name: str) -> markupsafe.Markup:
+    """Template global: the output of template ``name`` drawn for this page, rendered once per link set.
+
+    The fragment gets only ``site``, ``config`` and the globals, and reaches the page only through
+    the ``url`` filter, so its output is a function of the links the filter gave it: every time
+    it is rendered, the targets it asked for are noted, and a later page whose links to those
+    same targets are sure to be equal (the same ``urls.place``, or both absolute) gets the same
+    text without rendering: the topic navigation is drawn about once per month folder instead
+    of once per page. Templates it loads are recorded for the page each time, as if it had
+    been rendered.
+    """
+    env = context.environment
+    outer = env.fragment_run
+    if outer is not None:   # a fragment inside a fragment: part of the outer one's rendering
+        return _render_fragment(env, name, context, outer)
+    site, config = _value(context, "site"), _value(context, "config")
+    page_url, absolute = _value(context, "page_url"), _value(context, "absolute_urls")
+    variants = env.fragment_cache(site, config).setdefault(name, {})
+    for reach, by_place in variants.values():
+        found = by_place.get(True if absolute else place(page_url, reach))
+        if found is not None:
+            if env.loaded is not None:
+                env.loaded.update(found[1])
+            return found[0]
+    run = _FragmentRun(page_url, absolute)
+    loaded, env.loaded = env.loaded, set()
+    try:
+        html = _render_fragment(env, name, context, run)
+        names = frozenset(env.loaded)
+    finally:
+        env.loaded = loaded
+    if loaded is not None:
+        loaded.update(names)
+    # Pages at the same place (urls.place) get the same links to these targets, so the same text.
+    targets = tuple(run.targets)
+    reach = max(map(depth, targets), default=0)
+    variants.setdefault(targets, (reach, {}))[1][True if absolute else place(page_url, reach)] = (html, names)
+    return html
+
+
+def _render_fragment(env: RecordingEnvironment, name: str, context: Any, run: _FragmentRun
+                     ) -> markupsafe.Markup:
+    """Render template ``name`` with the page's site and config, its links going through ``run``."""
+    outer, env.fragment_run = env.fragment_run, run
+    try:
+        text = env.get_template(name).render(site=_value(context, "site"), config=_value(context, "config"))
+    finally:
+        env.fragment_run = outer
+    return markupsafe.Markup(text)
 
 
 def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvironment:
@@ -114,7 +256,8 @@ def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvir
     cache = None
     if cache_dir is not None:
         (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
+        # Named apart from bytecode that Jinja2's own code generator made for the same source.
+        cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"), "__digest_out_%s.cache")
     env = RecordingEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
                              auto_reload=False)
@@ -125,7 +268,7 @@ def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvir
     })
     env.globals.update({
         "weekdays": jalali.WEEKDAYS, "weekdays_short": jalali.WEEKDAYS_SHORT,
-        "months": jalali.MONTHS, "feeds": feeds.settings(config),
+        "months": jalali.MONTHS, "feeds": feeds.settings(config), "fragment": fragment,
     })
     return env
 

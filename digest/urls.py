@@ -43,3 +43,21 @@ def _between(src: tuple[str, ...], to: str) -> str:
     if to.endswith("/") and dst[common:]:
         rel += "/"
     return rel or "./"
+
+
+def place(frm: str, depth: int) -> tuple:
+    """Return what links from page ``frm`` depend on, for targets of at most ``depth`` segments.
+
+    Two pages with the same place get the same ``relative_url`` to every such target: a link
+    climbs out of the page's folders (their number) down to the common prefix, which a target
+    of ``depth`` segments shares with the first ``depth`` folders at most.
+    """
+    src = _folders(frm)
+    return len(src), src[:depth]
+
+
+def depth(target: str) -> int:
+    """Return how many segments of a page's folders a link to ``target`` can depend on."""
+    if "://" in target or target.startswith(("mailto:", "#")):
+        return 0
+    return len(_segments(target))

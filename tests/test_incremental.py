@@ -291,6 +291,39 @@ def test_editing_an_included_partial_rerenders_the_pages_that_import_it(site, tm
     assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
 
 
+@pytest.mark.parametrize("how", ["in-memory", "watched", "from-cache"])
+def test_a_new_topic_reaches_the_shared_masthead_of_every_page(site, tmp_path, how):
+    # The masthead is drawn once and reused on many pages (render.fragment); a topic added in
+    # a rebuild must show on every page, as in a clean build.
+    builder = Builder(site.root)
+    builder.rebuild()
+    site.take()
+    path = site.root / "content/culture/c1.md"
+    path.parent.mkdir()
+    path.write_text("---\ntitle: خبر فرهنگی\ndate: 1403-09-02T15:00\ntopic: فرهنگ\nid: c1\n---\nمتن.\n",
+                    encoding="utf-8")
+    site.touched.add(path)
+    rebuild_as(how, builder, site)
+    pages = html_pages(tree(site.root / "site"))
+    assert len(pages) == len(displays(site.arts)) + 2   # the new article's page and its topic's
+    for out in pages:
+        html = (site.root / "site" / out).read_text(encoding="utf-8")
+        assert html.count(">فرهنگ</a>") >= 1, out
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
+
+
+def test_editing_the_shared_masthead_rerenders_every_page(site, tmp_path):
+    builder = Builder(site.root)
+    builder.rebuild()
+    masthead = (ROOT / "templates/_masthead.html").read_text(encoding="utf-8")
+    write_site(site.root, {"templates/_masthead.html": masthead.replace('class="brand"', 'class="brand own"')})
+    result = builder.rebuild()
+    # Every page draws it, though most got it from the fragment cache: all are recorded.
+    assert set(result.rendered) == set(displays(site.arts))
+    assert result.inputs == ["templates/_masthead.html"]
+    assert tree(site.root / "site") == clean_build_of(site.root, tmp_path / "clean")
+
+
 def test_static_asset_edit_writes_only_that_file(site, tmp_path):
     build(site.root)
     css = (ROOT / "templates/static/site.css").read_text(encoding="utf-8")

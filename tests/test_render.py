@@ -1,12 +1,15 @@
-"""Rendering: relative links, Latin isolation in template values, template lookup and errors."""
+"""Rendering: relative links, Latin isolation and escaping of template values, shared fragments,
+template lookup and errors."""
 
 from __future__ import annotations
 
+import markupsafe
 import pytest
+from hypothesis import given, strategies as st
 
 from digest.build import build
 from digest.errors import TemplateError
-from digest.render import isolate_latin, relative_url
+from digest.render import escape_output, isolate_latin, relative_url
 from tests.conftest import article
 
 
@@ -56,3 +59,50 @@ def test_pages_are_rtl_persian_and_use_persian_digits(site_dir):
     assert '<html lang="fa" dir="rtl">' in html
     assert '<time datetime="2024-11-22T19:45:00+03:30">جمعه ۲ آذر ۱۴۰۳، ساعت ۱۹:۴۵</time>' in html
     assert "<script" not in html
+
+
+@given(st.one_of(st.text(), st.integers(), st.none(), st.builds(markupsafe.Markup, st.text())))
+def test_printed_values_are_escaped_exactly_as_markupsafe_does(value):
+    assert escape_output(value) == str(markupsafe.escape(value))
+    assert isinstance(escape_output(value), str)
+
+
+def test_an_object_with_html_prints_its_html_unescaped():
+    class Shown:
+        def __html__(self):
+            return "<b>پررنگ</b>"
+
+    assert escape_output(Shown()) == "<b>پررنگ</b>"
+
+
+MARKING_MASTHEAD = (
+    '{% for t in site.topics %}<a href="{{ t.url|url }}"{% if t.url|url == "./" %} aria-current="page"'
+    '{% endif %}>{{ t.name }}</a>\n{% endfor %}')
+
+
+def test_a_shared_fragment_is_drawn_for_each_page_s_own_links(site_dir):
+    # Topic pages sit at the same depth; a fragment that marks the current topic must differ
+    # on each of them although it is rendered once and reused where the links are the same.
+    root = site_dir({
+        "content/a.md": article("الف", topic="سیاست", id="a"),
+        "content/b.md": article("ب", topic="ورزش", id="b"),
+        "content/c.md": article("پ", "1403-09-03T10:00", topic="اقتصاد", id="c"),
+        "templates/_masthead.html": MARKING_MASTHEAD,
+    })
+    result = build(root)
+    for topic in result.site.topics:
+        html = (root / "site" / topic.url.strip("/") / "index.html").read_text(encoding="utf-8")
+        assert html.count('aria-current="page"') == 1
+        assert f'<a href="./" aria-current="page">{topic.name}</a>' in html
+    for a in ("1403/09/02/a", "1403/09/02/b", "1403/09/03/c"):
+        html = (root / "site" / a / "index.html").read_text(encoding="utf-8")
+        assert 'aria-current' not in html and 'href="../../../../topics/' in html
+    html = (root / "site/404.html").read_text(encoding="utf-8")
+    assert 'href="/topics/' in html   # the 404 page links absolutely, fragment included
+
+
+def test_a_fragment_that_reads_the_page_url_is_refused_with_its_file(site_dir):
+    root = site_dir({"content/a.md": article(id="a"), "templates/_footer.html": "{{ page_url }}\n"})
+    with pytest.raises(TemplateError) as caught:
+        build(root)
+    assert str(caught.value.path).endswith("_footer.html") and "page_url" in str(caught.value)

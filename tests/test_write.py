@@ -62,3 +62,25 @@ def test_interrupted_commit_is_finished(tmp_path):
         {"phase": "commit", "moves": [[f".index.html{TMP_SUFFIX}", "index.html"]], "remove": ["gone.html"]}))
     writer.recover()
     assert files_in(out) == {"index.html": b"new"}
+
+
+def test_without_a_manifest_a_file_behind_a_linked_folder_is_still_compared(tmp_path):
+    # The scan does not enter a symlinked folder, so its files are not listed; the writer must
+    # not take "not listed" for "not there" and stage over them.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "index.html").write_bytes(b"same")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out/linked").symlink_to(elsewhere)
+    writer = Writer(tmp_path / "out", tmp_path / "state")
+    writer.begin(["linked/index.html"])
+    assert writer.stage("linked/index.html", b"same")[1] is False
+    assert not (elsewhere / f".index.html{TMP_SUFFIX}").exists()
+
+
+def test_staging_makes_missing_folders_and_writes_whole_files(tmp_path):
+    writer = Writer(tmp_path / "out", tmp_path / "state")
+    data = bytes(range(256)) * 4096   # 1 MB
+    stats = write(writer, {"a/b/c/index.html": data, "a/index.html": b"x", "a/b/old.html": b""})
+    assert stats.written == 3
+    assert files_in(tmp_path / "out") == {"a/b/c/index.html": data, "a/index.html": b"x", "a/b/old.html": b""}
