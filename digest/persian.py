@@ -8,12 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
+from . import normtokens
 from .errors import ConfigError
 # The restorer lives in its own module; these names stay importable from here.
 from .zwnj import LETTERS as _LETTERS
 from .zwnj import MARKS as _MARKS
-from .zwnj import NON_JOINING, ZWNJ, restore_zwnj, silent_end  # noqa: F401
-from .zwnj import RESTORED as _RESTORED  # noqa: F401 (benchmarks clear it)
+from .zwnj import NON_JOINING, ZWNJ, has_ambiguous, restore_zwnj, silent_end  # noqa: F401
+from .zwnj import RESTORED as _RESTORED  # benchmarks clear it too
 from .zwnj import lexicon as _lexicon
 
 KASHIDA = "\u0640"
@@ -231,10 +232,10 @@ WORD_RE = re.compile(_WORD)
 _SPACED_PREFIX = re.compile(f"(نمی|می) +(?=({_WORD}))")
 # Alternatives share their first letters (ها, تر, ا), in the same longest-first order, so each
 # space costs three tries instead of sixteen.
-_SPACED_SUFFIX = re.compile(
-    " +(ها(?:یشان|یتان|یمان|یی|یم|یت|یش|ی)?|تر(?:ین)?|ا(?:ند|یم|ید|ی|م))"
-    f"(?![{_LETTERS}{_MARKS}\u200c])"
-)
+_SUFFIX = ("(ها(?:یشان|یتان|یمان|یی|یم|یت|یش|ی)?|تر(?:ین)?|ا(?:ند|یم|ید|ی|م))"
+           f"(?![{_LETTERS}{_MARKS}\u200c])")
+_SPACED_SUFFIX = re.compile(" +" + _SUFFIX)
+_SUFFIX_AT_START = re.compile(_SUFFIX)  # for the token path: could a space before this token join?
 _WORD_AT_END = re.compile(f"(?:{_WORD})$")
 
 
@@ -386,7 +387,21 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> str:
     """Normalize Persian ``text``: characters, digits, punctuation spacing and ZWNJs (see NormalizeOptions)."""
     if text.isascii():
         return text  # no step changes pure ASCII; this keeps Latin-only inputs free
+    # Same answer as normalize_steps, from a cache of whole space-separated tokens (see normtokens).
+    return _TOKENS.normalize(text, options or DEFAULT_OPTIONS)
+
+
+def normalize_steps(text: str, options: NormalizeOptions | None = None) -> str:
+    """Normalize ``text`` step by step over the whole text: the reference ``normalize`` must equal."""
+    if text.isascii():
+        return text
     opts = options or DEFAULT_OPTIONS
+    work, first, second = _prepare(text, opts)
+    return _finish(work, opts, first, second, punctuate=True, join=True)
+
+
+def _prepare(text: str, opts: NormalizeOptions) -> tuple[str, list[str], list[str]]:
+    """Run the steps before punctuation; return the work text and the two lists of stashed spans."""
     # No step creates a rare character, so an answer for the input holds for every step.
     rare = _RARE.search(text) is not None
     if rare and _SURROGATES.search(text):
@@ -403,14 +418,67 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> str:
         work = _clean_zwnj(work)
     if opts.digits:  # after the cleanup, which can bring a digit next to a letter
         work = _fix_digits(work, rare)
-    if opts.punctuation:
+    return work, first, second
+
+
+def _finish(work: str, opts: NormalizeOptions, first: list[str], second: list[str], *,
+            punctuate: bool, join: bool) -> str:
+    """Run punctuation (if ``punctuate``), restoration and affix joining (if ``join``), then unstash."""
+    if punctuate and opts.punctuation:
         work = _fix_punctuation(work)
     if opts.restore_zwnj:
         work = restore_zwnj(work)
-    if opts.join_affixes:
+    if join and opts.join_affixes:
         work = join_affixes(work)
     if second:
         work = _unstash(work, _PLACEHOLDER_2, second)
     if first:
         work = _unstash(work, _PLACEHOLDER, first)
     return work
+
+
+# A word of Persian letters (single ZWNJs inside, no ي ى ك ڪ, no marks), with « ( before and
+# closing punctuation after: the shape of most tokens. No step but restoration changes one, and
+# restoration sees the word as one run (see _token_entry).
+# The letters of zwnj.LETTERS less ك ى ي ڪ, which the character step rewrites.
+_LETTERS_KEPT = ("\u0621-\u063a\u0641\u0642\u0644-\u0648\u066e\u066f\u0671-\u06a9\u06ab-\u06d3"
+                 "\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff")
+_PLAIN_TOKEN = re.compile(f"([«(]*)([{_LETTERS_KEPT}]+(?:\u200c[{_LETTERS_KEPT}]+)*)([.،:؛؟!»)\\]]*)")
+
+
+def _token_entry(token: str, opts: NormalizeOptions) -> normtokens.Entry:
+    """Normalize one space-free token alone (affixes not joined) and note what its neighbours could change."""
+    plain = _PLAIN_TOKEN.fullmatch(token)
+    if plain:
+        # The steps before restoration leave such a token as it is (no character to map, no
+        # Latin, no digit, no ZWNJ out of place, no space for the punctuation rules).
+        head, word, tail = plain.groups()
+        # One run for the restorer: its answer is the word cache's, unless the word is read in context.
+        out = head + _RESTORED[word] + tail if opts.restore_zwnj else token
+        unsafe = opts.restore_zwnj and word in _lexicon().context
+        suffix = opts.join_affixes and _SUFFIX_AT_START.match(out) is not None
+        return normtokens.Entry(out, token, unsafe, suffix)
+    work, first, second = _prepare(token, opts)
+    before_punctuation = work
+    if opts.punctuation:
+        work = _fix_punctuation(work)
+    # Affix joining runs on the whole text with spans unstashed, which is the same only when no
+    # protected span holds a letter it could join to (a URL with a Persian path); the context
+    # step reads neighbouring words.
+    unsafe = not all(span.isascii() for span in first) or (opts.restore_zwnj and has_ambiguous(work))
+    out = _finish(work, opts, first, second, punctuate=False, join=False)
+    suffix = opts.join_affixes and (_SUFFIX_AT_START.match(out) is not None
+                                    or (" " in out and _SPACED_SUFFIX.search(out) is not None))
+    return normtokens.Entry(out, before_punctuation, unsafe, suffix)
+
+
+def _join_whole(text: str, opts: NormalizeOptions, suffix: bool) -> str:
+    """Join spaced affixes over the whole text; ``suffix`` says whether a suffix could join at all."""
+    if not opts.join_affixes:
+        return text
+    if "می " in text:
+        text = _SPACED_PREFIX.sub(_join_prefix, text)
+    return _SPACED_SUFFIX.sub(_join_suffix, text) if suffix else text
+
+
+_TOKENS = normtokens.TokenCache(_token_entry, _join_whole, normalize_steps)
