@@ -26,6 +26,8 @@ from collections.abc import Callable, Hashable
 from itertools import compress
 from typing import NamedTuple
 
+from .affixes import join_tokens
+
 # Bounds each option set's cache (about 250 bytes an entry); checked between texts, never during one.
 _LIMIT = 150_000
 # Characters that mean "take the step-by-step path": code spans and the stash placeholders.
@@ -36,6 +38,8 @@ _WHOLE_TEXT_ONLY = ("`", "\ue000", "\ue001")
 _TAKES_SPACE_BEFORE = re.compile(r"[ \t]*[،؛؟».:!]")
 _TAKES_SPACE_AFTER = re.compile(r"(?:«[ \t]*|[،؛؟][ \t]+)\Z")
 _SEPARATORS = "،؛؟"
+_EDGE_FIRST = " \t،؛؟».:!"   # first characters that may give a token an edge flag
+_EDGE_LAST = " \t«،؛؟"       # and last ones
 
 
 class Entry(NamedTuple):
@@ -44,7 +48,8 @@ class Entry(NamedTuple):
     out: str                 # the token normalized alone, affixes not joined
     before_punctuation: str  # the token (spans stashed) as the punctuation step sees it
     unsafe: bool             # a protected span with Persian letters, or a word read in context
-    suffix: bool             # the text could hold a spaced suffix (کتاب ها) at or in this token
+    prefix_end: bool         # ``out`` ends in می (``می شود`` may join after it)
+    suffix_start: bool       # ``out`` starts with a suffix (``کتاب ها`` may join before it)
 
 
 # Edge flags of a token, from its text as the punctuation step sees it.
@@ -60,6 +65,8 @@ _RIGHT = _GLUE_AFTER | _SEPARATOR_END
 
 def edge_flags(text: str) -> int:
     """Return the edge flags of a token whose text before the punctuation step is ``text``."""
+    if text and text[0] not in _EDGE_FIRST and text[-1] not in _EDGE_LAST:
+        return 0  # most tokens: a letter or a digit at both ends
     if not text.strip(" \t"):
         return _GLUE_BEFORE | _GLUE_AFTER | _LOOSE_START | _BLANK | (0 if text else _EMPTY)
     flags = 0
@@ -87,18 +94,22 @@ def _line_edges(first: int, last: int) -> int:
     return left | (0 if last & _BLANK else last & _RIGHT)
 
 
-def joined_pairs(tokens: list[str], edges: dict[str, int]) -> list[int]:
-    """Return, in order, each k where the space between ``tokens[k]`` and ``tokens[k + 1]`` may change."""
-    marked = list(compress(range(len(tokens)), map(edges.__contains__, tokens)))
+def joined_pairs(tokens: list[str], edges: dict[str, int], pairing: set[str]) -> list[int]:
+    """Return, in order, each k where the space between ``tokens[k]`` and ``tokens[k + 1]`` may change.
+
+    Only tokens in ``pairing`` (a glue flag or a loose start) can make a pair; a token ending in
+    ، ؛ ؟ joins only a loose start after it.
+    """
     pairs = set()
     last = len(tokens) - 1
-    for k in marked:
+    for k in compress(range(len(tokens)), map(pairing.__contains__, tokens)):
         flags = edges[tokens[k]]
         if flags & _GLUE_BEFORE and k:
             pairs.add(k - 1)
-        if k < last and (flags & _GLUE_AFTER or (
-                flags & _SEPARATOR_END and edges.get(tokens[k + 1], 0) & _LOOSE_START)):
+        if flags & _GLUE_AFTER and k < last:
             pairs.add(k)
+        if flags & _LOOSE_START and k and edges.get(tokens[k - 1], 0) & _SEPARATOR_END:
+            pairs.add(k - 1)
     return sorted(pairs)
 
 
@@ -126,9 +137,12 @@ class _Tokens(dict):
         super().__init__()
         self._entry = entry
         self._punctuation = punctuation
-        self.unsafe: set[str] = set()     # tokens that force the step-by-step path
-        self.suffix: set[str] = set()     # tokens at or in which affix joining may find a suffix
+        self.unsafe: set[str] = set()        # tokens that force the step-by-step path
+        self.prefix_ends: set[str] = set()   # tokens whose answer ends in می
+        self.suffix_starts: set[str] = set()  # tokens whose answer starts with a suffix
+        self.spaced: set[str] = set()        # tokens whose answer holds a space: join the whole text
         self.edges: dict[str, int] = {}   # tokens with edge flags, and their flags
+        self.pairing: set[str] = set()    # tokens with a glue flag or a loose start
 
     def __missing__(self, token: str) -> str:
         if "\n" in token and len(token) > 1:
@@ -136,14 +150,23 @@ class _Tokens(dict):
         found = self._entry(token)
         if found.unsafe:
             self.unsafe.add(token)
-        if found.suffix:
-            self.suffix.add(token)
+        if found.prefix_end:
+            self.prefix_ends.add(token)
+        if found.suffix_start:
+            self.suffix_starts.add(token)
+        if " " in found.out:
+            self.spaced.add(token)
         if self._punctuation:
-            flags = edge_flags(found.before_punctuation)
-            if flags:
-                self.edges[token] = flags
+            self._note(token, edge_flags(found.before_punctuation))
         self[token] = found.out
         return found.out
+
+    def _note(self, token: str, flags: int) -> None:
+        """Remember the edge flags of ``token``."""
+        if flags:
+            self.edges[token] = flags
+            if flags & (_GLUE_BEFORE | _GLUE_AFTER | _LOOSE_START):
+                self.pairing.add(token)
 
     def _lines(self, token: str) -> str:
         """Look a token holding line breaks up line by line (``شد.\nاو`` is ``شد.`` and ``او``).
@@ -153,14 +176,17 @@ class _Tokens(dict):
         """
         parts = token.split("\n")
         out = "\n".join(map(self.__getitem__, parts))
+        # Affixes join across spaces only, never across a line break.
         if not self.unsafe.isdisjoint(parts):
             self.unsafe.add(token)
-        if not self.suffix.isdisjoint(parts):
-            self.suffix.add(token)
+        if parts[-1] in self.prefix_ends:
+            self.prefix_ends.add(token)
+        if parts[0] in self.suffix_starts:
+            self.suffix_starts.add(token)
+        if not self.spaced.isdisjoint(parts):
+            self.spaced.add(token)
         if self._punctuation:
-            flags = _line_edges(self.edges.get(parts[0], 0), self.edges.get(parts[-1], 0))
-            if flags:
-                self.edges[token] = flags
+            self._note(token, _line_edges(self.edges.get(parts[0], 0), self.edges.get(parts[-1], 0)))
         self[token] = out
         return out
 
@@ -169,10 +195,10 @@ class TokenCache:
     """Normalize texts token by token, falling back to the whole-text path where tokens interact."""
 
     def __init__(self, entry: Callable[[str, Hashable], Entry],
-                 join: Callable[[str, Hashable, bool], str],
+                 join: Callable[[str, Hashable], str],
                  whole: Callable[[str, Hashable], str]) -> None:
         self._entry = entry   # (token, options) -> Entry
-        self._join = join     # (text, options, a suffix may join) -> text with affixes joined
+        self._join = join     # (text, options) -> the text with affixes joined (if the options say so)
         self._whole = whole   # (text, options) -> the step-by-step answer
         self._caches: dict[Hashable, _Tokens] = {}
 
@@ -197,11 +223,16 @@ class TokenCache:
         cache = self._tokens(options)
         tokens = text.split(" ")
         outs = list(map(cache.__getitem__, tokens))
-        if not cache.edges.keys().isdisjoint(tokens):
-            pairs = joined_pairs(tokens, cache.edges)
+        if not cache.pairing.isdisjoint(tokens):
+            pairs = joined_pairs(tokens, cache.edges, cache.pairing)
             if pairs:
                 tokens = units(tokens, pairs)
                 outs = list(map(cache.__getitem__, tokens))
         if not cache.unsafe.isdisjoint(tokens):
             return self._whole(text, options)
-        return self._join(" ".join(outs), options, not cache.suffix.isdisjoint(tokens))
+        if not cache.spaced.isdisjoint(tokens):
+            return self._join(" ".join(outs), options)
+        if cache.prefix_ends.isdisjoint(tokens) and cache.suffix_starts.isdisjoint(tokens):
+            return " ".join(outs)
+        return join_tokens(outs, map(cache.prefix_ends.__contains__, tokens),
+                           map(cache.suffix_starts.__contains__, tokens))

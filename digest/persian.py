@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 
 from . import normtokens
+from .affixes import SPACED_SUFFIX, SUFFIX_AT_START, WORD_RE, join_affixes  # noqa: F401
 from .errors import ConfigError
 # The restorer lives in its own module; these names stay importable from here.
 from .zwnj import LETTERS as _LETTERS
@@ -225,57 +226,6 @@ _JOINABLE = f"[^\\W\\d_]|[{_MARKS}\ue000\ue001]"
 _MULTI_ZWNJ_RUN = re.compile("\u200c\u200c+")
 _ZWNJ_NOT_BEFORE_LETTER = re.compile(f"\u200c(?!{_JOINABLE})")
 
-# --- words ------------------------------------------------------------------------------------
-_WORD = f"[{_LETTERS}{_MARKS}]+(?:\u200c[{_LETTERS}{_MARKS}]+)*"
-WORD_RE = re.compile(_WORD)
-# Both start with a literal, which lets the regex engine skip ahead quickly.
-_SPACED_PREFIX = re.compile(f"(نمی|می) +(?=({_WORD}))")
-# Alternatives share their first letters (ها, تر, ا), in the same longest-first order, so each
-# space costs three tries instead of sixteen.
-_SUFFIX = ("(ها(?:یشان|یتان|یمان|یی|یم|یت|یش|ی)?|تر(?:ین)?|ا(?:ند|یم|ید|ی|م))"
-           f"(?![{_LETTERS}{_MARKS}\u200c])")
-_SPACED_SUFFIX = re.compile(" +" + _SUFFIX)
-_SUFFIX_AT_START = re.compile(_SUFFIX)  # for the token path: could a space before this token join?
-_WORD_AT_END = re.compile(f"(?:{_WORD})$")
-
-
-def _join_prefix(match: re.Match[str]) -> str:
-    start = match.start()
-    text = match.string
-    if start and (text[start - 1] == ZWNJ or _LETTER_OR_MARK.match(text, start - 1)):
-        return match.group()  # the end of a longer word such as کمی
-    # The verb after the spaces is matched by a look-ahead and stays as written: only the
-    # spaces become a ZWNJ. (Its own lost ZWNJs were put back by the restore step.)
-    if match.group(2).replace(ZWNJ, "") in _lexicon().verbs:
-        return match.group(1) + ZWNJ
-    return match.group()
-
-
-def _join_suffix(match: re.Match[str]) -> str:
-    text = match.string
-    head = _WORD_AT_END.search(text, max(0, match.start() - 60), match.start())
-    if head is None:
-        return match.group()
-    stem, suffix = head.group(), match.group(1)
-    lex = _lexicon()
-    flat = stem.replace(ZWNJ, "")
-    known = stem in lex.words or lex.glued.get(flat) == stem or (ZWNJ not in stem and flat in lex.glued)
-    if suffix.startswith("ها"):
-        ok = known
-    elif suffix.startswith("تر"):
-        ok = flat in lex.adjectives
-    else:
-        ok = known and silent_end(stem)
-    return ZWNJ + suffix if ok else match.group()
-
-
-def join_affixes(text: str) -> str:
-    """Join affixes written with a space (``می شود``, ``کتاب ها``) to their known stem by a ZWNJ."""
-    if "می " in text:
-        text = _SPACED_PREFIX.sub(_join_prefix, text)
-    return _SPACED_SUFFIX.sub(_join_suffix, text)
-
-
 def _space_after_separator(match: re.Match[str]) -> str:
     # A comma between two digits with no space is a number's separator, not a pause.
     start, end = match.start(), match.end()
@@ -437,27 +387,35 @@ def _finish(work: str, opts: NormalizeOptions, first: list[str], second: list[st
     return work
 
 
-# A word of Persian letters (single ZWNJs inside, no ي ى ك ڪ, no marks), with « ( before and
-# closing punctuation after: the shape of most tokens. No step but restoration changes one, and
-# restoration sees the word as one run (see _token_entry).
-# The letters of zwnj.LETTERS less ك ى ي ڪ, which the character step rewrites.
+# A word of Persian letters (single ZWNJs inside, no ي ى ك ڪ, no marks) or a number in Persian
+# digits, with « ( " before and closing punctuation after: the shape of most tokens. No step but
+# restoration changes one, and restoration sees the word as one run (see _token_entry).
+# The letters are zwnj.LETTERS less ك ى ي ڪ, which the character step rewrites.
 _LETTERS_KEPT = ("\u0621-\u063a\u0641\u0642\u0644-\u0648\u066e\u066f\u0671-\u06a9\u06ab-\u06d3"
                  "\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff")
-_PLAIN_TOKEN = re.compile(f"([«(]*)([{_LETTERS_KEPT}]+(?:\u200c[{_LETTERS_KEPT}]+)*)([.،:؛؟!»)\\]]*)")
+_PLAIN_TOKEN = re.compile(f'([«("]*)(?:([{_LETTERS_KEPT}]+(?:\u200c[{_LETTERS_KEPT}]+)*)|[۰-۹]+)'
+                          '([.،:؛؟!»)\\]"]*)')
+_ARABIC_LETTERS = re.compile("[يىكڪ]")
 
 
 def _token_entry(token: str, opts: NormalizeOptions) -> normtokens.Entry:
     """Normalize one space-free token alone (affixes not joined) and note what its neighbours could change."""
+    if token.isascii() and "\0" not in token:
+        # Latin words, URLs and numbers are stashed and put back; punctuation needs Persian marks.
+        return normtokens.Entry(token, token, False, False, False)
     plain = _PLAIN_TOKEN.fullmatch(token)
+    if plain is None and opts.characters and _ARABIC_LETTERS.search(token):
+        fixed = _fix_chars(token)  # ي ك and kin are all the character step changes in such a token
+        plain = _PLAIN_TOKEN.fullmatch(fixed)
+        token = fixed if plain else token
     if plain:
         # The steps before restoration leave such a token as it is (no character to map, no
-        # Latin, no digit, no ZWNJ out of place, no space for the punctuation rules).
+        # Latin, no ZWNJ out of place, no space for the punctuation rules).
         head, word, tail = plain.groups()
+        if not word or not opts.restore_zwnj:
+            return _entry(token, token, False, opts)
         # One run for the restorer: its answer is the word cache's, unless the word is read in context.
-        out = head + _RESTORED[word] + tail if opts.restore_zwnj else token
-        unsafe = opts.restore_zwnj and word in _lexicon().context
-        suffix = opts.join_affixes and _SUFFIX_AT_START.match(out) is not None
-        return normtokens.Entry(out, token, unsafe, suffix)
+        return _entry(head + _RESTORED[word] + tail, token, word in _lexicon().context, opts)
     work, first, second = _prepare(token, opts)
     before_punctuation = work
     if opts.punctuation:
@@ -467,18 +425,19 @@ def _token_entry(token: str, opts: NormalizeOptions) -> normtokens.Entry:
     # step reads neighbouring words.
     unsafe = not all(span.isascii() for span in first) or (opts.restore_zwnj and has_ambiguous(work))
     out = _finish(work, opts, first, second, punctuate=False, join=False)
-    suffix = opts.join_affixes and (_SUFFIX_AT_START.match(out) is not None
-                                    or (" " in out and _SPACED_SUFFIX.search(out) is not None))
-    return normtokens.Entry(out, before_punctuation, unsafe, suffix)
+    return _entry(out, before_punctuation, unsafe, opts)
 
 
-def _join_whole(text: str, opts: NormalizeOptions, suffix: bool) -> str:
-    """Join spaced affixes over the whole text; ``suffix`` says whether a suffix could join at all."""
-    if not opts.join_affixes:
-        return text
-    if "می " in text:
-        text = _SPACED_PREFIX.sub(_join_prefix, text)
-    return _SPACED_SUFFIX.sub(_join_suffix, text) if suffix else text
+def _entry(out: str, before_punctuation: str, unsafe: bool, opts: NormalizeOptions) -> normtokens.Entry:
+    """Bundle a token's answer with the edges affix joining looks at."""
+    join = opts.join_affixes
+    return normtokens.Entry(out, before_punctuation, unsafe, join and out.endswith("می"),
+                            join and SUFFIX_AT_START.match(out) is not None)
 
 
-_TOKENS = normtokens.TokenCache(_token_entry, _join_whole, normalize_steps)
+def _join_text(text: str, opts: NormalizeOptions) -> str:
+    """Join spaced affixes over a whole text, if the options say so."""
+    return join_affixes(text) if opts.join_affixes else text
+
+
+_TOKENS = normtokens.TokenCache(_token_entry, _join_text, normalize_steps)
