@@ -7,8 +7,6 @@ a list of space-separated tokens, looking only at the few spaces where an affix 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from itertools import compress
 
 from .zwnj import LETTERS, MARKS, ZWNJ, lexicon, silent_end
 
@@ -70,20 +68,20 @@ def join_affixes(text: str) -> str:
 # of the tokens around it, which holds everything they read (the 60 characters before a suffix
 # belong to one word, and a word never crosses a space).
 
-def join_tokens(tokens: list[str], prefix_ends: Iterable[bool], suffix_starts: Iterable[bool]) -> str:
+def join_tokens(tokens: list[str], prefix_ends: list[int], suffix_starts: list[int]) -> str:
     """Return ``join_affixes(" ".join(tokens))``; no token may hold a space.
 
-    ``prefix_ends`` marks (at least) the tokens ending in می, ``suffix_starts`` those that start
-    with a suffix (``SUFFIX_AT_START``), each one flag per token.
+    ``prefix_ends`` lists, in order, (at least) the indices of the tokens ending in می,
+    ``suffix_starts`` those of the tokens that start with a suffix (``SUFFIX_AT_START``).
     """
     joins: dict[int, int] = {}  # k -> m: the spaces between tokens[k] and tokens[m] become a ZWNJ
-    for k in compress(range(len(tokens) - 1), prefix_ends):
+    for k in prefix_ends:
         m = _next_word(tokens, k)
         if m is not None and _prefix_joins(tokens[k], tokens[m]):
             joins[k] = m
     # Suffixes are decided on the text as the prefixes left it, as the whole-text sub does.
     prefixed = {m: k for k, m in joins.items()}
-    for m in compress(range(len(tokens)), suffix_starts):
+    for m in suffix_starts:
         k = _previous_word(tokens, m)
         if k is None or m in prefixed:
             continue  # nothing before it, or the spaces before it are already a ZWNJ
@@ -114,6 +112,13 @@ def _previous_word(tokens: list[str], m: int) -> int | None:
         if tokens[k]:
             return k
     return None
+
+
+def prefix_may_join(token: str) -> bool:
+    """Tell whether a space after ``token`` (ending in می) could become a ZWNJ: no letter before the می."""
+    start = len(token) - (3 if token.endswith("نمی") else 2)
+    # As in _join_prefix: after a letter, a mark or a ZWNJ the می ends a longer word (کمی، اسلامی).
+    return not start or not (token[start - 1] == ZWNJ or _LETTER_OR_MARK.match(token, start - 1))
 
 
 def _prefix_joins(before: str, after: str) -> bool:

@@ -22,11 +22,10 @@ random text and on the cases above).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable
-from itertools import compress
-from typing import NamedTuple
+from collections.abc import Callable, Hashable, Iterable
+from itertools import compress, count
 
-from .affixes import join_tokens
+from .affixes import SUFFIX_AT_START, join_tokens, prefix_may_join
 
 # Bounds each option set's cache (about 250 bytes an entry); checked between texts, never during one.
 _LIMIT = 150_000
@@ -41,152 +40,157 @@ _SEPARATORS = "،؛؟"
 _EDGE_FIRST = " \t،؛؟».:!"   # first characters that may give a token an edge flag
 _EDGE_LAST = " \t«،؛؟"       # and last ones
 
-
-class Entry(NamedTuple):
-    """One token normalized alone, and what the whole-text path needs to know about it."""
-
-    out: str                 # the token normalized alone, affixes not joined
-    before_punctuation: str  # the token (spans stashed) as the punctuation step sees it
-    unsafe: bool             # a protected span with Persian letters, or a word read in context
-    prefix_end: bool         # ``out`` ends in می (``می شود`` may join after it)
-    suffix_start: bool       # ``out`` starts with a suffix (``کتاب ها`` may join before it)
-
-
-# Edge flags of a token, from its text as the punctuation step sees it.
-_GLUE_BEFORE = 1    # the space before it may go: it starts with ، ؛ ؟ » . : ! (after spaces), or is blank
-_GLUE_AFTER = 2     # the space after it may go: it ends with « (and spaces), ، ؛ ؟ and spaces, or is blank
-_SEPARATOR_END = 4  # it ends with ، ؛ ؟: the space after stays single unless more spaces follow
-_LOOSE_START = 8    # it starts with a space or a tab (or is blank)
-_BLANK = 16         # it is nothing but spaces and tabs (or empty)
-_EMPTY = 32         # it is empty
-_LEFT = _GLUE_BEFORE | _LOOSE_START
-_RIGHT = _GLUE_AFTER | _SEPARATOR_END
+# What a token's flags say. Edge flags come from its text as the punctuation step sees it:
+GLUE_BEFORE = 1    # the space before it may go: it starts with ، ؛ ؟ » . : ! (after spaces), or is blank
+GLUE_AFTER = 2     # the space after it may go: it ends with « (and spaces), ، ؛ ؟ and spaces, or is blank
+SEPARATOR_END = 4  # it ends with ، ؛ ؟: the space after stays single unless more spaces follow
+LOOSE_START = 8    # it starts with a space or a tab (or is blank)
+BLANK = 16         # it is nothing but spaces and tabs (or empty)
+EMPTY = 32         # it is empty
+# and the others from its answer (or, for UNSAFE, from the steps):
+UNSAFE = 64        # a protected span with Persian letters, or a word read in context: whole text
+SPACED = 128       # the answer holds a space: affixes are joined over the whole text
+PREFIX_END = 256   # the answer ends in می (``می شود`` may join after it)
+SUFFIX_START = 512  # the answer starts with a suffix (``کتاب ها`` may join before it)
+_PAIRING = GLUE_BEFORE | GLUE_AFTER | LOOSE_START
+_AFFIX = SPACED | PREFIX_END | SUFFIX_START
+_SPECIAL = _PAIRING | UNSAFE | _AFFIX  # flags that cost a text more work
 
 
 def edge_flags(text: str) -> int:
     """Return the edge flags of a token whose text before the punctuation step is ``text``."""
-    if text and text[0] not in _EDGE_FIRST and text[-1] not in _EDGE_LAST:
-        return 0  # most tokens: a letter or a digit at both ends
     if not text.strip(" \t"):
-        return _GLUE_BEFORE | _GLUE_AFTER | _LOOSE_START | _BLANK | (0 if text else _EMPTY)
+        return GLUE_BEFORE | GLUE_AFTER | LOOSE_START | BLANK | (0 if text else EMPTY)
     flags = 0
     if _TAKES_SPACE_BEFORE.match(text):
-        flags |= _GLUE_BEFORE
+        flags |= GLUE_BEFORE
     if _TAKES_SPACE_AFTER.search(text):
-        flags |= _GLUE_AFTER
+        flags |= GLUE_AFTER
     if text[-1] in _SEPARATORS:
-        flags |= _SEPARATOR_END
+        flags |= SEPARATOR_END
     if text[0] in " \t":
-        flags |= _LOOSE_START
+        flags |= LOOSE_START
     return flags
+
+
+def affix_flags(out: str) -> int:
+    """Return the flags saying where affix joining may act next to a token whose answer is ``out``."""
+    flags = PREFIX_END if out.endswith("می") and prefix_may_join(out) else 0
+    return flags | SUFFIX_START if SUFFIX_AT_START.match(out) else flags
 
 
 def _line_edges(first: int, last: int) -> int:
     """Return the edge flags of lines joined by line breaks, from those of the first and last line."""
     # A blank first line leaves a line break (or spaces then a line break) at the start: the
     # space before the token stays (a loose start aside); likewise at the end.
-    if first & _EMPTY:
+    if first & EMPTY:
         left = 0
-    elif first & _BLANK:
-        left = _LOOSE_START
+    elif first & BLANK:
+        left = LOOSE_START
     else:
-        left = first & _LEFT
-    return left | (0 if last & _BLANK else last & _RIGHT)
+        left = first & (GLUE_BEFORE | LOOSE_START)
+    return left | (0 if last & BLANK else last & (GLUE_AFTER | SEPARATOR_END))
 
 
-def joined_pairs(tokens: list[str], edges: dict[str, int], pairing: set[str]) -> list[int]:
+def positions(tokens: list[str], wanted: Iterable[str]) -> list[int]:
+    """Return, in order, the indices in ``tokens`` of every occurrence of the ``wanted`` tokens."""
+    return list(compress(count(), map(frozenset(wanted).__contains__, tokens)))
+
+
+def joined_pairs(tokens: list[str], flags: dict[str, int], pairing: Iterable[str]) -> list[int]:
     """Return, in order, each k where the space between ``tokens[k]`` and ``tokens[k + 1]`` may change.
 
-    Only tokens in ``pairing`` (a glue flag or a loose start) can make a pair; a token ending in
+    ``pairing`` are the tokens present with a glue flag or a loose start; a token ending in
     ، ؛ ؟ joins only a loose start after it.
     """
     pairs = set()
     last = len(tokens) - 1
-    for k in compress(range(len(tokens)), map(pairing.__contains__, tokens)):
-        flags = edges[tokens[k]]
-        if flags & _GLUE_BEFORE and k:
+    for k in positions(tokens, pairing):
+        mine = flags[tokens[k]]
+        if mine & GLUE_BEFORE and k:
             pairs.add(k - 1)
-        if flags & _GLUE_AFTER and k < last:
+        if mine & GLUE_AFTER and k < last:
             pairs.add(k)
-        if flags & _LOOSE_START and k and edges.get(tokens[k - 1], 0) & _SEPARATOR_END:
+        if mine & LOOSE_START and k and flags.get(tokens[k - 1], 0) & SEPARATOR_END:
             pairs.add(k - 1)
     return sorted(pairs)
 
 
-def units(tokens: list[str], pairs: list[int]) -> list[str]:
-    """Join the tokens on each side of the spaces named by ``pairs`` into single units."""
-    out: list[str] = []
-    done = 0  # tokens[:done] are in out
+def units(tokens: list[str], outs: list[str], pairs: list[int], cache: dict[str, str]
+          ) -> tuple[list[str], list[str]]:
+    """Join the tokens on each side of the spaces named by ``pairs`` into single units.
+
+    Return the units and their answers (``outs`` holds the answers of ``tokens``; a new unit is
+    looked up in ``cache``).
+    """
+    new_tokens: list[str] = []
+    new_outs: list[str] = []
+    done = 0  # tokens[:done] are in new_tokens
     i = 0
     while i < len(pairs):
         j = i
         while j + 1 < len(pairs) and pairs[j + 1] == pairs[j] + 1:
             j += 1
         first, last = pairs[i], pairs[j] + 1
-        out += tokens[done:first]
-        out.append(" ".join(tokens[first:last + 1]))
+        unit = " ".join(tokens[first:last + 1])
+        new_tokens += tokens[done:first]
+        new_tokens.append(unit)
+        new_outs += outs[done:first]
+        new_outs.append(cache[unit])
         done, i = last + 1, j + 1
-    out += tokens[done:]
-    return out
+    new_tokens += tokens[done:]
+    new_outs += outs[done:]
+    return new_tokens, new_outs
 
 
 class _Tokens(dict):
     """Tokens of one option set, each mapped to its normalized text; filled on first lookup."""
 
-    def __init__(self, entry: Callable[[str], Entry], punctuation: bool) -> None:
+    def __init__(self, entry: Callable[[str, Hashable], tuple[str, str, int]], options: Hashable) -> None:
         super().__init__()
         self._entry = entry
-        self._punctuation = punctuation
-        self.unsafe: set[str] = set()        # tokens that force the step-by-step path
-        self.prefix_ends: set[str] = set()   # tokens whose answer ends in می
-        self.suffix_starts: set[str] = set()  # tokens whose answer starts with a suffix
-        self.spaced: set[str] = set()        # tokens whose answer holds a space: join the whole text
-        self.edges: dict[str, int] = {}   # tokens with edge flags, and their flags
-        self.pairing: set[str] = set()    # tokens with a glue flag or a loose start
+        self._options = options
+        self._punctuation = getattr(options, "punctuation", True)
+        self.flags: dict[str, int] = {}  # tokens with a flag, and their flags
+        self.special: set[str] = set()   # tokens with a flag in _SPECIAL
 
     def __missing__(self, token: str) -> str:
         if "\n" in token and len(token) > 1:
             return self._lines(token)
-        found = self._entry(token)
-        if found.unsafe:
-            self.unsafe.add(token)
-        if found.prefix_end:
-            self.prefix_ends.add(token)
-        if found.suffix_start:
-            self.suffix_starts.add(token)
-        if " " in found.out:
-            self.spaced.add(token)
-        if self._punctuation:
-            self._note(token, edge_flags(found.before_punctuation))
-        self[token] = found.out
-        return found.out
+        out, before_punctuation, flags = self._entry(token, self._options)
+        if self._punctuation and (not before_punctuation or before_punctuation[0] in _EDGE_FIRST
+                                  or before_punctuation[-1] in _EDGE_LAST):
+            flags |= edge_flags(before_punctuation)
+        if " " in out:
+            flags |= SPACED
+        self._note(token, flags)
+        self[token] = out
+        return out
 
     def _note(self, token: str, flags: int) -> None:
-        """Remember the edge flags of ``token``."""
+        """Remember the flags of ``token``."""
         if flags:
-            self.edges[token] = flags
-            if flags & (_GLUE_BEFORE | _GLUE_AFTER | _LOOSE_START):
-                self.pairing.add(token)
+            self.flags[token] = flags
+            if flags & _SPECIAL:
+                self.special.add(token)
 
     def _lines(self, token: str) -> str:
         """Look a token holding line breaks up line by line (``شد.\nاو`` is ``شد.`` and ``او``).
 
         No step reaches across a line break in a way a string's end would not (the same
         argument as for spaces), so the parts can come from the cache and be joined by it.
+        Affixes join across spaces only, never across a line break.
         """
         parts = token.split("\n")
         out = "\n".join(map(self.__getitem__, parts))
-        # Affixes join across spaces only, never across a line break.
-        if not self.unsafe.isdisjoint(parts):
-            self.unsafe.add(token)
-        if parts[-1] in self.prefix_ends:
-            self.prefix_ends.add(token)
-        if parts[0] in self.suffix_starts:
-            self.suffix_starts.add(token)
-        if not self.spaced.isdisjoint(parts):
-            self.spaced.add(token)
+        get = self.flags.get
+        first, last = get(parts[0], 0), get(parts[-1], 0)
+        flags = (first & SUFFIX_START) | (last & PREFIX_END)
+        for part in parts:
+            flags |= get(part, 0) & (UNSAFE | SPACED)
         if self._punctuation:
-            self._note(token, _line_edges(self.edges.get(parts[0], 0), self.edges.get(parts[-1], 0)))
+            flags |= _line_edges(first, last)
+        self._note(token, flags)
         self[token] = out
         return out
 
@@ -194,11 +198,11 @@ class _Tokens(dict):
 class TokenCache:
     """Normalize texts token by token, falling back to the whole-text path where tokens interact."""
 
-    def __init__(self, entry: Callable[[str, Hashable], Entry],
-                 join: Callable[[str, Hashable], str],
+    def __init__(self, entry: Callable[[str, Hashable], tuple[str, str, int]],
+                 joins: Callable[[Hashable], bool],
                  whole: Callable[[str, Hashable], str]) -> None:
-        self._entry = entry   # (token, options) -> Entry
-        self._join = join     # (text, options) -> the text with affixes joined (if the options say so)
+        self._entry = entry   # (token, options) -> (answer, text before punctuation, UNSAFE and affix flags)
+        self._joins = joins   # (options) -> whether affixes are joined
         self._whole = whole   # (text, options) -> the step-by-step answer
         self._caches: dict[Hashable, _Tokens] = {}
 
@@ -211,8 +215,7 @@ class TokenCache:
         cache = self._caches.get(options)
         # Replaced, never cleared in place: a text being normalized keeps its own cache whole.
         if cache is None or len(cache) > _LIMIT:
-            entry = self._entry
-            cache = _Tokens(lambda token: entry(token, options), getattr(options, "punctuation", True))
+            cache = _Tokens(self._entry, options)
             self._caches[options] = cache
         return cache
 
@@ -223,16 +226,60 @@ class TokenCache:
         cache = self._tokens(options)
         tokens = text.split(" ")
         outs = list(map(cache.__getitem__, tokens))
-        if not cache.pairing.isdisjoint(tokens):
-            pairs = joined_pairs(tokens, cache.edges, cache.pairing)
-            if pairs:
-                tokens = units(tokens, pairs)
-                outs = list(map(cache.__getitem__, tokens))
-        if not cache.unsafe.isdisjoint(tokens):
-            return self._whole(text, options)
-        if not cache.spaced.isdisjoint(tokens):
-            return self._join(" ".join(outs), options)
-        if cache.prefix_ends.isdisjoint(tokens) and cache.suffix_starts.isdisjoint(tokens):
+        hits = cache.special.intersection(tokens)
+        if not hits:
             return " ".join(outs)
-        return join_tokens(outs, map(cache.prefix_ends.__contains__, tokens),
-                           map(cache.suffix_starts.__contains__, tokens))
+        flags = cache.flags
+        mask = _union(flags, hits)
+        if mask & _PAIRING:
+            pairs = joined_pairs(tokens, flags, [t for t in hits if flags[t] & _PAIRING])
+            if pairs:
+                tokens, outs = units(tokens, outs, pairs, cache)
+                hits = cache.special.intersection(tokens)
+                mask = _union(flags, hits)
+        if mask & UNSAFE:
+            return self._whole(text, options)
+        if not mask & (SPACED | PREFIX_END | SUFFIX_START) or not self._joins(options):
+            return " ".join(outs)
+        return join_tokens(*_affix_places(outs, positions(tokens, [t for t in hits if flags[t] & _AFFIX]), flags,
+                                          tokens))
+
+
+def _affix_places(outs: list[str], places: list[int], flags: dict[str, int], tokens: list[str]
+                  ) -> tuple[list[str], list[int], list[int]]:
+    """Return the answers split at their own spaces, and where in them a prefix and a suffix may join.
+
+    ``places`` are the indices of the tokens with a SPACED or an affix flag.
+    """
+    words: list[str] = []
+    prefix: list[int] = []
+    suffix: list[int] = []
+    done = 0
+    for i in places:
+        words += outs[done:i]
+        mine = flags[tokens[i]]
+        if mine & SPACED:
+            for part in outs[i].split(" "):
+                found = affix_flags(part)
+                if found & PREFIX_END:
+                    prefix.append(len(words))
+                if found & SUFFIX_START:
+                    suffix.append(len(words))
+                words.append(part)
+        else:
+            if mine & PREFIX_END:
+                prefix.append(len(words))
+            if mine & SUFFIX_START:
+                suffix.append(len(words))
+            words.append(outs[i])
+        done = i + 1
+    words += outs[done:]
+    return words, prefix, suffix
+
+
+def _union(flags: dict[str, int], tokens: Iterable[str]) -> int:
+    """Return the union of the flags of ``tokens``."""
+    mask = 0
+    for token in tokens:
+        mask |= flags[token]
+    return mask

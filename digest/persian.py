@@ -398,11 +398,11 @@ _PLAIN_TOKEN = re.compile(f'([«("]*)(?:([{_LETTERS_KEPT}]+(?:\u200c[{_LETTERS_K
 _ARABIC_LETTERS = re.compile("[يىكڪ]")
 
 
-def _token_entry(token: str, opts: NormalizeOptions) -> normtokens.Entry:
+def _token_entry(token: str, opts: NormalizeOptions) -> tuple[str, str, int]:
     """Normalize one space-free token alone (affixes not joined) and note what its neighbours could change."""
     if token.isascii() and "\0" not in token:
         # Latin words, URLs and numbers are stashed and put back; punctuation needs Persian marks.
-        return normtokens.Entry(token, token, False, False, False)
+        return token, token, 0
     plain = _PLAIN_TOKEN.fullmatch(token)
     if plain is None and opts.characters and _ARABIC_LETTERS.search(token):
         fixed = _fix_chars(token)  # ي ك and kin are all the character step changes in such a token
@@ -412,10 +412,12 @@ def _token_entry(token: str, opts: NormalizeOptions) -> normtokens.Entry:
         # The steps before restoration leave such a token as it is (no character to map, no
         # Latin, no ZWNJ out of place, no space for the punctuation rules).
         head, word, tail = plain.groups()
-        if not word or not opts.restore_zwnj:
-            return _entry(token, token, False, opts)
-        # One run for the restorer: its answer is the word cache's, unless the word is read in context.
-        return _entry(head + _RESTORED[word] + tail, token, word in _lexicon().context, opts)
+        out, unsafe = token, 0
+        if word and opts.restore_zwnj:
+            # One run for the restorer: its answer is the word cache's, unless read in context.
+            out = head + _RESTORED[word] + tail
+            unsafe = normtokens.UNSAFE if word in _lexicon().context else 0
+        return out, token, unsafe | normtokens.affix_flags(out) if opts.join_affixes else unsafe
     work, first, second = _prepare(token, opts)
     before_punctuation = work
     if opts.punctuation:
@@ -428,16 +430,10 @@ def _token_entry(token: str, opts: NormalizeOptions) -> normtokens.Entry:
     return _entry(out, before_punctuation, unsafe, opts)
 
 
-def _entry(out: str, before_punctuation: str, unsafe: bool, opts: NormalizeOptions) -> normtokens.Entry:
-    """Bundle a token's answer with the edges affix joining looks at."""
-    join = opts.join_affixes
-    return normtokens.Entry(out, before_punctuation, unsafe, join and out.endswith("می"),
-                            join and SUFFIX_AT_START.match(out) is not None)
+def _entry(out: str, before_punctuation: str, unsafe: bool, opts: NormalizeOptions) -> tuple[str, str, int]:
+    """Bundle a token's answer with its flags for the token cache."""
+    flags = normtokens.UNSAFE if unsafe else 0
+    return out, before_punctuation, flags | normtokens.affix_flags(out) if opts.join_affixes else flags
 
 
-def _join_text(text: str, opts: NormalizeOptions) -> str:
-    """Join spaced affixes over a whole text, if the options say so."""
-    return join_affixes(text) if opts.join_affixes else text
-
-
-_TOKENS = normtokens.TokenCache(_token_entry, _join_text, normalize_steps)
+_TOKENS = normtokens.TokenCache(_token_entry, lambda opts: opts.join_affixes, normalize_steps)
