@@ -9,8 +9,9 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 
 from . import normtokens
-from .affixes import SPACED_SUFFIX, SUFFIX_AT_START, WORD_RE, join_affixes  # noqa: F401
+from .affixes import WORD_RE, join_affixes  # noqa: F401 (importable from here, as before)
 from .errors import ConfigError
+from .punctuation import fix_punctuation as _fix_punctuation
 # The restorer lives in its own module; these names stay importable from here.
 from .zwnj import LETTERS as _LETTERS
 from .zwnj import MARKS as _MARKS
@@ -160,7 +161,6 @@ DEFAULT_OPTIONS = NormalizeOptions()
 
 
 _LETTER_OR_MARK = re.compile(f"[{_LETTERS}{_MARKS}]")
-_LETTER_ONLY = re.compile(f"[{_LETTERS}]")
 
 # Spans no step may change. Each is swapped for a private-use placeholder character while the
 # steps run, then put back. URLs, e-mail addresses and code are found first, anywhere in the
@@ -206,63 +206,12 @@ _ARABIC_DIGIT = re.compile("[\u0660-\u0669]")
 _ARABIC_TO_PERSIAN = str.maketrans(ARABIC_DIGITS, PERSIAN_DIGITS)
 _LATIN_NUMBER = re.compile("[0-9]+")
 
-# --- punctuation ------------------------------------------------------------------------------
-_SPACE_BEFORE = re.compile("[ \t]+(?=[،؛؟»])")
-_SPACE_BEFORE_PAIRS = tuple(space + mark for space in " \t" for mark in "،؛؟»")
-_SPACE_AFTER_OPEN = re.compile("«[ \t]+")
-# A separator followed by anything that is not a space or more closing punctuation gets one space.
-_AFTER_SEPARATOR = re.compile("([،؛؟])[ \t]*(?=[^\\s،؛؟!?.:»)\\]}…,;\"'])")
-_BEFORE_OPEN = re.compile("«")
-_NO_SPACE_BEFORE_OPEN = frozenset(" \t\n\r\f\v«([{/-–—\"'")
-_AFTER_CLOSE = re.compile("»(?=[^\\s«»)\\]}،؛؟.!?:…,;\"'/\\-–—])")
-# A full stop, colon or exclamation mark is pulled back onto the Persian word before it.
-_SPACE_BEFORE_STOP = re.compile(" +(?=[.:!](?:\\s|$))")
-_DIGIT = re.compile("[0-9\u06f0-\u06f9\u0660-\u0669]")
-
 # --- ZWNJ cleanup -----------------------------------------------------------------------------
 # Placeholders count as letters: deleting a ZWNJ between two protected spans would fuse them,
 # and a second pass would then find different spans (an e-mail address swallowing a URL).
 _JOINABLE = f"[^\\W\\d_]|[{_MARKS}\ue000\ue001]"
 _MULTI_ZWNJ_RUN = re.compile("\u200c\u200c+")
 _ZWNJ_NOT_BEFORE_LETTER = re.compile(f"\u200c(?!{_JOINABLE})")
-
-def _space_after_separator(match: re.Match[str]) -> str:
-    # A comma between two digits with no space is a number's separator, not a pause.
-    start, end = match.start(), match.end()
-    text = match.string
-    if end == start + 1 and start > 0 and _DIGIT.match(text, start - 1) and _DIGIT.match(text, end):
-        return match.group()
-    return match.group(1) + " "
-
-
-def _space_before_open(match: re.Match[str]) -> str:
-    start = match.start()
-    if start and match.string[start - 1] not in _NO_SPACE_BEFORE_OPEN:
-        return " «"
-    return "«"
-
-
-def _pull_stop_back(match: re.Match[str]) -> str:
-    start = match.start()
-    if start and _LETTER_ONLY.match(match.string, start - 1):
-        return ""
-    return match.group()
-
-
-def _fix_punctuation(text: str) -> str:
-    # Each rule runs only when its trigger is present: cheap substring tests skip most of them.
-    if any(pair in text for pair in _SPACE_BEFORE_PAIRS):
-        text = _SPACE_BEFORE.sub("", text)
-    if "«" in text:
-        if "« " in text or "«\t" in text:
-            text = _SPACE_AFTER_OPEN.sub("«", text)
-        text = _BEFORE_OPEN.sub(_space_before_open, text)
-    if "»" in text:
-        text = _AFTER_CLOSE.sub("» ", text)
-    if " ." in text or " :" in text or " !" in text:
-        text = _SPACE_BEFORE_STOP.sub(_pull_stop_back, text)
-    return _AFTER_SEPARATOR.sub(_space_after_separator, text)
-
 
 def _fix_chars(text: str, rare: bool = True) -> str:
     if rare and _PRESENTATION.search(text):
@@ -422,7 +371,7 @@ def _token_entry(token: str, opts: NormalizeOptions) -> tuple[str, str, int]:
     before_punctuation = work
     if opts.punctuation:
         work = _fix_punctuation(work)
-    # Affix joining runs on the whole text with spans unstashed, which is the same only when no
+    # Affixes are joined over the tokens with spans unstashed, which is the same only when no
     # protected span holds a letter it could join to (a URL with a Persian path); the context
     # step reads neighbouring words.
     unsafe = not all(span.isascii() for span in first) or (opts.restore_zwnj and has_ambiguous(work))
