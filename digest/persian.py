@@ -286,8 +286,10 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> str:
     """Normalize Persian ``text``: characters, digits, punctuation spacing and ZWNJs (see NormalizeOptions)."""
     if text.isascii():
         return text  # no step changes pure ASCII; this keeps Latin-only inputs free
-    # Same answer as normalize_steps, from a cache of whole space-separated tokens (see normtokens).
-    return _TOKENS.normalize(text, options or DEFAULT_OPTIONS)
+    opts = options or DEFAULT_OPTIONS
+    # Same answer as normalize_steps, from a cache of whole space-separated tokens (see
+    # normtokens). Without restoration the steps are cheap enough that a cold cache loses.
+    return _TOKENS.normalize(text, opts) if opts.restore_zwnj else normalize_steps(text, opts)
 
 
 def normalize_steps(text: str, options: NormalizeOptions | None = None) -> str:
