@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable
-from itertools import compress, count
+from itertools import compress, count, filterfalse
 
 from .affixes import SUFFIX_AT_START, join_tokens, prefix_may_join
 
@@ -146,9 +146,11 @@ def units(tokens: list[str], outs: list[str], pairs: list[int], cache: dict[str,
 class _Tokens(dict):
     """Tokens of one option set, each mapped to its normalized text; filled on first lookup."""
 
-    def __init__(self, entry: Callable[[str, Hashable], tuple[str, str, int]], options: Hashable) -> None:
+    def __init__(self, entry: Callable[[str, Hashable], tuple[str, str, int]],
+                 entries: Callable[[list[str], Hashable], list[tuple[str, str, int]]], options: Hashable) -> None:
         super().__init__()
         self._entry = entry
+        self._entries = entries
         self._options = options
         self._punctuation = getattr(options, "punctuation", True)
         self.flags: dict[str, int] = {}  # tokens with a flag, and their flags
@@ -157,7 +159,21 @@ class _Tokens(dict):
     def __missing__(self, token: str) -> str:
         if "\n" in token and len(token) > 1:
             return self._lines(token)
-        out, before_punctuation, flags = self._entry(token, self._options)
+        return self._add(token, self._entry(token, self._options))
+
+    def fill(self, tokens: Iterable[str]) -> None:
+        """Look up every token of ``tokens`` not seen yet, the line-free ones in one batch."""
+        new: set[str] = set()
+        for token in tokens:
+            new.update(token.split("\n"))
+        todo = [token for token in new if token not in self]
+        if len(todo) > 1:
+            for token, found in zip(todo, self._entries(todo, self._options)):
+                self._add(token, found)
+
+    def _add(self, token: str, found: tuple[str, str, int]) -> str:
+        """Remember the answer and the flags of a token looked up alone."""
+        out, before_punctuation, flags = found
         if self._punctuation and (not before_punctuation or before_punctuation[0] in _EDGE_FIRST
                                   or before_punctuation[-1] in _EDGE_LAST):
             flags |= edge_flags(before_punctuation)
@@ -199,9 +215,11 @@ class TokenCache:
     """Normalize texts token by token, falling back to the whole-text path where tokens interact."""
 
     def __init__(self, entry: Callable[[str, Hashable], tuple[str, str, int]],
+                 entries: Callable[[list[str], Hashable], list[tuple[str, str, int]]],
                  joins: Callable[[Hashable], bool],
                  whole: Callable[[str, Hashable], str]) -> None:
         self._entry = entry   # (token, options) -> (answer, text before punctuation, UNSAFE and affix flags)
+        self._entries = entries  # (tokens without line breaks, options) -> the same for each, in one go
         self._joins = joins   # (options) -> whether affixes are joined
         self._whole = whole   # (text, options) -> the step-by-step answer
         self._caches: dict[Hashable, _Tokens] = {}
@@ -215,7 +233,7 @@ class TokenCache:
         cache = self._caches.get(options)
         # Replaced, never cleared in place: a text being normalized keeps its own cache whole.
         if cache is None or len(cache) > _LIMIT:
-            cache = _Tokens(self._entry, options)
+            cache = _Tokens(self._entry, self._entries, options)
             self._caches[options] = cache
         return cache
 
@@ -225,6 +243,10 @@ class TokenCache:
             return self._whole(text, options)
         cache = self._tokens(options)
         tokens = text.split(" ")
+        # (set.difference would walk the whole cache: it is a dict subclass.)
+        unseen = list(filterfalse(cache.__contains__, tokens))
+        if len(unseen) > 1:
+            cache.fill(unseen)
         outs = list(map(cache.__getitem__, tokens))
         hits = cache.special.intersection(tokens)
         if not hits:

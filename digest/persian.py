@@ -381,10 +381,38 @@ def _token_entry(token: str, opts: NormalizeOptions) -> tuple[str, str, int]:
     return _entry(out, before_punctuation, unsafe, opts)
 
 
+def _token_entries(tokens: list[str], opts: NormalizeOptions) -> list[tuple[str, str, int]]:
+    """Return ``_token_entry`` of each of ``tokens`` (none holding a line break), sharing the passes.
+
+    Tokens of unusual shape, which would each take every step alone, are normalized together as
+    one text with a line break between them: no step reaches across a line break (see
+    normtokens), so each one's answer is its line of the answer.
+    """
+    odd = [token for token in tokens if not (token.isascii() or _PLAIN_TOKEN.fullmatch(token))]
+    batch = _batch_entries(odd, opts) if len(odd) > 1 else None
+    if batch is None:
+        return [_token_entry(token, opts) for token in tokens]
+    return [batch[token] if token in batch else _token_entry(token, opts) for token in tokens]
+
+
+def _batch_entries(tokens: list[str], opts: NormalizeOptions) -> dict[str, tuple[str, str, int]] | None:
+    """Return ``_token_entry`` of each of ``tokens`` from one pass of the steps, or None if one is unsafe."""
+    work, first, second = _prepare("\n".join(tokens), opts)
+    if not all(span.isascii() for span in first):
+        return None
+    befores = work.split("\n")
+    if opts.punctuation:
+        work = _fix_punctuation(work)
+    if opts.restore_zwnj and has_ambiguous(work):
+        return None
+    outs = _finish(work, opts, first, second, punctuate=False, join=False).split("\n")
+    return {token: _entry(out, before, False, opts) for token, out, before in zip(tokens, outs, befores)}
+
+
 def _entry(out: str, before_punctuation: str, unsafe: bool, opts: NormalizeOptions) -> tuple[str, str, int]:
     """Bundle a token's answer with its flags for the token cache."""
     flags = normtokens.UNSAFE if unsafe else 0
     return out, before_punctuation, flags | normtokens.affix_flags(out) if opts.join_affixes else flags
 
 
-_TOKENS = normtokens.TokenCache(_token_entry, lambda opts: opts.join_affixes, normalize_steps)
+_TOKENS = normtokens.TokenCache(_token_entry, _token_entries, lambda opts: opts.join_affixes, normalize_steps)
