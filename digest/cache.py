@@ -80,7 +80,7 @@ def code_key() -> str:
     global _CODE_KEY
     if _CODE_KEY is None:
         h = hashlib.blake2b(f"{FORMAT}:{__version__}:{sys.version}".encode(), digest_size=16)
-        for dist in ("jinja2", "markdown-it-py", "nh3", "PyYAML", "jdatetime", "markupsafe"):
+        for dist in ("jinja2", "cmarkgfm", "nh3", "PyYAML", "jdatetime", "markupsafe"):
             h.update(f"{dist}={dist_version(dist)};".encode())
         package = Path(__file__).resolve().parent
         # The ZWNJ lexicon in data/ shapes articles as much as the code does.

@@ -1,8 +1,13 @@
 """Article Markdown to safe HTML. Pure: text in, sanitized HTML out.
 
-Untrusted text meets three guards: markdown-it's "js-default" preset escapes raw HTML and
-refuses script-scheme links; nh3 then keeps only the tags, attributes and URL schemes listed
-here; and article text is only ever a template *value*, never a template.
+Untrusted text meets four guards: cmark-gfm runs in safe mode (raw HTML never reaches the
+output, script-scheme link targets are emptied); raw HTML is shown as text, because a text
+holding any is parsed again with every ``<`` turned into a character cmark treats as a letter;
+links cmark emptied are unwrapped to their text; and nh3 then keeps only the tags, attributes and
+URL schemes listed here. Article text is only ever a template *value*, never a template.
+
+Our rules run as passes over cmark's HTML, which is well formed: every literal ``<`` in it starts
+a tag and text holds only the entities ``&amp; &lt; &gt; &quot;``.
 
 Policy for ``data:`` URLs: none survive, images included (nh3 allows http, https and mailto
 only), so a scraped page cannot smuggle content or trackers through them.
@@ -11,14 +16,13 @@ only), so a scraped page cannot smuggle content or trackers through them.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from html import unescape
+from itertools import accumulate
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
+from digest import cmark
 from digest.persian import LATIN_RUN
-
 from digest.urls import relative_url
 
 MAX_NESTING = 20
@@ -38,100 +42,45 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# A rare punctuation mark stands in for "<" when raw HTML must be shown as text: no tag, comment
+# or HTML block can start with it, and as punctuation it sways emphasis as "<" does. One already in
+# the text is parked on a noncharacter meanwhile (and a noncharacter already there becomes U+FFFD).
+SENTINEL = "\u2e2e"  # REVERSED QUESTION MARK
+_PARKED = "\ufdd1"
+_SENTINEL_IN_URL, _PARKED_IN_URL = "%E2%B8%AE", "%EF%B7%91"  # as cmark writes them in link targets
 
+# CommonMark autolinks (``<https://...>``, ``<name@host>``) keep their "<": they cannot be tags.
+_AUTOLINK = (r"[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\x00-\x20<>]*>"
+             r"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+             r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*>")
+# "\\" pairs are consumed first so that "\<" (an escaped, literal "<") is recognised and kept.
+_SHIELD = re.compile(r"\\[\\<]|<(?!" + _AUTOLINK + ")")
+# What a numeric entity may not bring (cmark decodes them, markdown-it wrote U+FFFD instead): C0
+# and C1 controls (tab, line feed, form feed and carriage return excepted) and the noncharacters.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+                       + "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
+                       + "]")
+# Unicode spaces at a paragraph's, heading's or cell's edges: cmark keeps them (it trims only
+# ASCII ones), markdown-it trimmed them.
+_WIDE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_EDGE_SPACE = re.compile(r"(<(?:p|h[1-6]|th|td)(?: [^>]*)?>)\s+|\s+(?=</(?:p|h[1-6]|th|td)>)"
+                         r"|(<li>)[^\S\n]+|[^\S\n]+(?=</li>)")  # an item's own newlines are cmark's layout
 
-def _isolate_latin(state) -> None:
-    """Wrap Latin runs of text tokens in ``<bdi dir="ltr" lang="en">`` so punctuation stays put in RTL."""
-    # lang="en": Latin runs in Persian news are mostly names, acronyms and addresses, which an
-    # English voice reads far better than the page's Persian one.
-    for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        out: list[Token] = []
-        for tok in block.children:
-            if tok.type != "text" or not LATIN_RUN.search(tok.content):
-                out.append(tok)
-                continue
-            pos = 0
-            for m in LATIN_RUN.finditer(tok.content):
-                if m.start() > pos:
-                    out.append(_text(tok.content[pos:m.start()]))
-                out.append(_html('<bdi dir="ltr" lang="en">'))
-                out.append(_text(m.group()))
-                out.append(_html("</bdi>"))
-                pos = m.end()
-            if pos < len(tok.content):
-                out.append(_text(tok.content[pos:]))
-        block.children = out
-
-
-def _text(content: str) -> Token:
-    """Make a text token."""
-    tok = Token("text", "", 0)
-    tok.content = content
-    return tok
-
-
-def _html(content: str) -> Token:
-    """Make an inline HTML token holding markup we wrote ourselves."""
-    tok = Token("html_inline", "", 0)
-    tok.content = content
-    return tok
-
-
-def _demote_and_number_headings(state) -> None:
-    """Shift headings below the page's h1 and give each a unique, never-empty id."""
-    n = 0
-    for tok in state.tokens:
-        if tok.type in ("heading_open", "heading_close"):
-            level = min(int(tok.tag[1]) + 1, 6)
-            tok.tag = f"h{level}"
-            if tok.type == "heading_open":
-                n += 1
-                tok.attrSet("id", f"s{n}")
-
-
-def _lazy_images(state) -> None:
-    """Load article images lazily; an image whose URL is not http(s) or relative becomes its alt text."""
-    for block in state.tokens:
-        if not block.children:
-            continue
-        for i, tok in enumerate(block.children):
-            if tok.type != "image":
-                continue
-            src = str(tok.attrGet("src") or "")
-            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) and not src.lower().startswith(("http:", "https:")):
-                block.children[i] = _text(tok.content)
-                continue
-            tok.attrSet("loading", "lazy")
-            tok.attrSet("decoding", "async")
-
-
-def _site_links(state) -> None:
-    """Turn site-absolute links (``/topics/x/``) into links relative to the article's page.
-
-    Written as ``/...`` they would miss the base path of a project site (``/REPO/``).
-    """
-    page = state.env.get("page_url") if isinstance(state.env, dict) else None
-    if not page:
-        return
-    for block in state.tokens:
-        for tok in (block.children or ()):
-            attr = "href" if tok.type == "link_open" else "src" if tok.type == "image" else None
-            target = str(tok.attrGet(attr) or "") if attr else ""
-            if target.startswith("/") and not target.startswith("//"):
-                tok.attrSet(attr, relative_url(page, target))
-
-
-@lru_cache(maxsize=1)
-def parser() -> MarkdownIt:
-    """Return the shared Markdown parser (raw HTML off, nesting bounded)."""
-    md = MarkdownIt("js-default", {"maxNesting": MAX_NESTING}).enable("table").enable("strikethrough")
-    md.core.ruler.push("isolate_latin", _isolate_latin)
-    md.core.ruler.push("headings", _demote_and_number_headings)
-    md.core.ruler.push("lazy_images", _lazy_images)
-    md.core.ruler.push("site_links", _site_links)
-    return md
+_TAG_EDGE = re.compile(r"<(/?)(?!br\b|hr\b|img\b)[a-z]")
+_ANY_TAG = re.compile(r"<[^>]*>")
+_SPECIAL_TAG = re.compile(
+    r'<(/?)h([1-6])>'
+    r'|<img src="([^"]*)" alt="([^"]*)"((?: title="[^"]*")?) />'
+    r'|<a href="([^"]*)"((?: title="[^"]*")?)>'
+)
+_REFUSED_LINK = re.compile(r'<a href=""(?: title="[^"]*")?>(.*?)</a>', re.S)
+_FOREIGN_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_STEP = {"": 1, "/": -1}
+_PARAGRAPH_START = re.compile(r"<p>|<li>(?!\n)")
+_TIGHT_END = re.compile(r"</li>|\n<(?:ul|ol|pre|blockquote|h[1-6]|hr|table)\b")
+# A tag's end and the text after it, when that text holds a Latin letter: a literal ">" in
+# cmark's output only ever ends a tag. (Possessive, so a run without Latin fails fast.)
+_LATIN_TEXT = re.compile(r">[^<A-Za-z]*+[A-Za-z][^<]*+")
 
 
 def sanitize(html: str) -> str:
@@ -145,22 +94,139 @@ def render(text: str, page_url: str | None = None) -> tuple[str, str]:
 
     ``page_url`` is the site path the HTML will be shown at; site-absolute links become relative to it.
     """
-    md = parser()
-    env = {"page_url": page_url}
-    tokens = md.parse(text, env)
-    html = md.renderer.render(tokens, md.options, env)
-    return sanitize(html), first_paragraph(tokens)
+    html = _parse(text)
+    if "&#" in text:  # only a numeric entity can bring a control character that was not in the text
+        html = _CONTROLS.sub("\ufffd", html)
+    if _WIDE_SPACE.search(text):
+        html = _EDGE_SPACE.sub(r"\1\2", html)
+    if '<a href=""' in html:
+        html = _REFUSED_LINK.sub(r"\1", html)
+    html = _rewrite_tags(html, page_url)
+    first = first_paragraph(html)
+    html = _bound_nesting(_LATIN_TEXT.sub(_isolate_latin, html))
+    if "<del>" in html:  # markdown-it wrote <s>; keep pages as they were
+        html = html.replace("<del>", "<s>").replace("</del>", "</s>")
+    return sanitize(html), first
 
 
-def first_paragraph(tokens: list[Token]) -> str:
-    """Return the plain text of the first paragraph (for summaries)."""
-    for i, tok in enumerate(tokens):
-        if tok.type == "paragraph_open" and i + 1 < len(tokens):
-            inline = tokens[i + 1]
-            # A line break inside the paragraph separates words too.
-            parts = [" " if c.type in ("softbreak", "hardbreak") else c.content
-                     for c in inline.children or () if c.type in ("text", "code_inline", "softbreak", "hardbreak")]
-            text = " ".join("".join(parts).split())
-            if text:
-                return text
+def _parse(text: str) -> str:
+    """Render ``text`` with cmark, showing any raw HTML in it as text."""
+    html = cmark.to_html(text)
+    if cmark.OMITTED not in html:
+        return html  # nothing was taken for HTML: every "<" is already text, code or an autolink
+    if SENTINEL in text or _PARKED in text:
+        text = text.replace(_PARKED, "\ufffd").replace(SENTINEL, _PARKED)
+    html = cmark.to_html(_SHIELD.sub(_shield, text))
+    if cmark.OMITTED in html:  # not expected; shield every "<" rather than lose text
+        html = cmark.to_html(text.replace("<", SENTINEL))
+    html = html.replace(SENTINEL, "&lt;").replace(_SENTINEL_IN_URL, "%3C")
+    return html.replace(_PARKED, SENTINEL).replace(_PARKED_IN_URL, _SENTINEL_IN_URL)
+
+
+def _shield(m: re.Match) -> str:
+    """Keep an escape sequence; replace a bare ``<`` by the sentinel."""
+    return m.group() if m.group()[0] == "\\" else SENTINEL
+
+
+def _bound_nesting(html: str) -> str:
+    """Drop the tags of elements nested deeper than MAX_NESTING, keeping their text."""
+    edges = _TAG_EDGE.findall(html)
+    if not edges or max(accumulate(map(_STEP.__getitem__, edges))) <= MAX_NESTING:
+        return html
+    out, kept, pos = [], [], 0
+    live = 0  # how many of the open elements keep their tags
+    for m in _ANY_TAG.finditer(html):
+        tag = m.group()
+        if not _TAG_EDGE.match(tag):
+            keep = True  # br, hr, img nest nothing
+        elif tag[1] == "/":
+            keep = kept.pop() if kept else False
+            live -= keep
+        else:
+            keep = live < MAX_NESTING
+            kept.append(keep)
+            live += keep
+        out.append(html[pos:m.start()])
+        if keep:
+            out.append(tag)
+        pos = m.end()
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def _rewrite_tags(html: str, page_url: str | None) -> str:
+    """Demote and number headings, make images lazy (or alt text), and site links relative."""
+    count = 0
+
+    def rewrite(m: re.Match) -> str:
+        nonlocal count
+        if m.group(2):
+            # The page title is the only h1; ids are s1, s2... so never empty and never repeated.
+            level = min(int(m.group(2)) + 1, 6)
+            if m.group(1):
+                return f"</h{level}>"
+            count += 1
+            return f'<h{level} id="s{count}">'
+        if m.group(6) is not None:
+            return f'<a href="{_site_link(m.group(6), page_url)}"{m.group(7)}>'
+        src, alt, title = m.group(3), m.group(4), m.group(5)
+        if not src or (_FOREIGN_SCHEME.match(src) and not src.lower().startswith(("http:", "https:"))):
+            return alt  # already escaped by cmark
+        return f'<img src="{_site_link(src, page_url)}" alt="{alt}"{title} loading="lazy" decoding="async" />'
+
+    return _SPECIAL_TAG.sub(rewrite, html)
+
+
+def _site_link(target: str, page_url: str | None) -> str:
+    """Turn a site-absolute target (``/topics/x/``) into one relative to the page.
+
+    Written as ``/...`` it would miss the base path of a project site (``/REPO/``).
+    """
+    if not page_url or not target.startswith("/") or target.startswith("//"):
+        return target
+    return relative_url(page_url, unescape(target)).replace("&", "&amp;").replace('"', "&quot;")
+
+
+def _isolate_latin(m: re.Match) -> str:
+    """Wrap the Latin runs of a text run in ``<bdi dir="ltr" lang="en">`` so punctuation stays put in RTL."""
+    # lang="en": Latin runs in Persian news are mostly names, acronyms and addresses, which an
+    # English voice reads far better than the page's Persian one.
+    html = m.string
+    if html.startswith("<code", html.rfind("<", 0, m.start())):
+        return m.group()  # code holds no tags, so text after <code ...> is code
+    text = m.group()[1:]
+    if "&" not in text:  # nothing to decode, so runs can be wrapped in place
+        return ">" + LATIN_RUN.sub(_bdi, text)
+    text = unescape(text)
+    out, pos = [">"], 0
+    for run in LATIN_RUN.finditer(text):
+        out.append(_escape(text[pos:run.start()]))
+        out.append(f'<bdi dir="ltr" lang="en">{_escape(run.group())}</bdi>')
+        pos = run.end()
+    out.append(_escape(text[pos:]))
+    return "".join(out)
+
+
+def _bdi(run: re.Match) -> str:
+    """Wrap one Latin run (already escaped)."""
+    return f'<bdi dir="ltr" lang="en">{run.group()}</bdi>'
+
+
+def _escape(text: str) -> str:
+    """Escape text for HTML as cmark does."""
+    if "&" in text or "<" in text or ">" in text or '"' in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return text
+
+
+def first_paragraph(html: str) -> str:
+    """Return the plain text of the first paragraph of cmark's HTML (for summaries)."""
+    # An item of a tight list holds a paragraph without <p>; markdown-it counted it, so do we.
+    for m in _PARAGRAPH_START.finditer(html):
+        end = html.find("</p>", m.end()) if m.group() == "<p>" else _TIGHT_END.search(html, m.end()).start()
+        # Line breaks (and the <br /> before one) separate words too.
+        text = _ANY_TAG.sub("", html[m.end():end])
+        text = " ".join((unescape(text) if "&" in text else text).split())
+        if text:
+            return text
     return ""

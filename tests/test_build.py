@@ -60,11 +60,13 @@ def test_empty_and_oversized_files_are_skipped_with_a_warning(site_dir):
     assert len(result.site.articles) == 2
 
 
-def test_pathological_markdown_is_bounded_and_named(site_dir):
+def test_pathological_markdown_is_bounded(site_dir):
+    # cmark-gfm parses this in milliseconds (markdown-it-py took over the 2 s limit); the limit
+    # itself is tested in test_cache.py.
     root = site_dir({**GOOD, "content/brackets.md": article("براکت", body="[" * 400_000)})
     result = build(root)                                               # case 11
-    assert any(p.path == "brackets.md" and "took over" in p.message for p in result.problems)
-    assert len(result.site.articles) == 2
+    assert not [p for p in result.problems if p.path == "brackets.md"]
+    assert len(result.site.articles) == 3
 
 
 def test_article_text_is_never_a_template(site_dir):

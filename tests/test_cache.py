@@ -7,6 +7,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,13 @@ def test_a_page_failing_in_a_worker_leaves_the_previous_site_and_no_staged_files
     assert failed.returncode != 0 and "no_such_value" in failed.stderr
     assert tree(root / "site") == before
     assert not list((root / ".digest-cache").rglob("write-journal.json"))
+
+
+def test_time_limit_stops_a_file_that_renders_too_long():                 # case 11
+    from digest.cache import time_limit
+
+    deadline = time.monotonic() + 5
+    with pytest.raises(TimeoutError):
+        with time_limit(0.05):
+            while time.monotonic() < deadline:  # stands in for a parser stuck on one file
+                pass
