@@ -8,12 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
+from . import normtokens
+from .affixes import WORD_RE, join_affixes  # noqa: F401 (importable from here, as before)
 from .errors import ConfigError
+from .punctuation import fix_punctuation as _fix_punctuation
 # The restorer lives in its own module; these names stay importable from here.
 from .zwnj import LETTERS as _LETTERS
 from .zwnj import MARKS as _MARKS
-from .zwnj import NON_JOINING, ZWNJ, restore_zwnj, silent_end  # noqa: F401
-from .zwnj import RESTORED as _RESTORED  # noqa: F401 (benchmarks clear it)
+from .zwnj import NON_JOINING, ZWNJ, has_ambiguous, restore_zwnj, silent_end  # noqa: F401
+from .zwnj import RESTORED as _RESTORED  # benchmarks clear it too
 from .zwnj import lexicon as _lexicon
 
 KASHIDA = "\u0640"
@@ -158,7 +161,6 @@ DEFAULT_OPTIONS = NormalizeOptions()
 
 
 _LETTER_OR_MARK = re.compile(f"[{_LETTERS}{_MARKS}]")
-_LETTER_ONLY = re.compile(f"[{_LETTERS}]")
 
 # Spans no step may change. Each is swapped for a private-use placeholder character while the
 # steps run, then put back. URLs, e-mail addresses and code are found first, anywhere in the
@@ -204,114 +206,12 @@ _ARABIC_DIGIT = re.compile("[\u0660-\u0669]")
 _ARABIC_TO_PERSIAN = str.maketrans(ARABIC_DIGITS, PERSIAN_DIGITS)
 _LATIN_NUMBER = re.compile("[0-9]+")
 
-# --- punctuation ------------------------------------------------------------------------------
-_SPACE_BEFORE = re.compile("[ \t]+(?=[،؛؟»])")
-_SPACE_BEFORE_PAIRS = tuple(space + mark for space in " \t" for mark in "،؛؟»")
-_SPACE_AFTER_OPEN = re.compile("«[ \t]+")
-# A separator followed by anything that is not a space or more closing punctuation gets one space.
-_AFTER_SEPARATOR = re.compile("([،؛؟])[ \t]*(?=[^\\s،؛؟!?.:»)\\]}…,;\"'])")
-_BEFORE_OPEN = re.compile("«")
-_NO_SPACE_BEFORE_OPEN = frozenset(" \t\n\r\f\v«([{/-–—\"'")
-_AFTER_CLOSE = re.compile("»(?=[^\\s«»)\\]}،؛؟.!?:…,;\"'/\\-–—])")
-# A full stop, colon or exclamation mark is pulled back onto the Persian word before it.
-_SPACE_BEFORE_STOP = re.compile(" +(?=[.:!](?:\\s|$))")
-_DIGIT = re.compile("[0-9\u06f0-\u06f9\u0660-\u0669]")
-
 # --- ZWNJ cleanup -----------------------------------------------------------------------------
 # Placeholders count as letters: deleting a ZWNJ between two protected spans would fuse them,
 # and a second pass would then find different spans (an e-mail address swallowing a URL).
 _JOINABLE = f"[^\\W\\d_]|[{_MARKS}\ue000\ue001]"
 _MULTI_ZWNJ_RUN = re.compile("\u200c\u200c+")
 _ZWNJ_NOT_BEFORE_LETTER = re.compile(f"\u200c(?!{_JOINABLE})")
-
-# --- words ------------------------------------------------------------------------------------
-_WORD = f"[{_LETTERS}{_MARKS}]+(?:\u200c[{_LETTERS}{_MARKS}]+)*"
-WORD_RE = re.compile(_WORD)
-# Both start with a literal, which lets the regex engine skip ahead quickly.
-_SPACED_PREFIX = re.compile(f"(نمی|می) +(?=({_WORD}))")
-# Alternatives share their first letters (ها, تر, ا), in the same longest-first order, so each
-# space costs three tries instead of sixteen.
-_SPACED_SUFFIX = re.compile(
-    " +(ها(?:یشان|یتان|یمان|یی|یم|یت|یش|ی)?|تر(?:ین)?|ا(?:ند|یم|ید|ی|م))"
-    f"(?![{_LETTERS}{_MARKS}\u200c])"
-)
-_WORD_AT_END = re.compile(f"(?:{_WORD})$")
-
-
-def _join_prefix(match: re.Match[str]) -> str:
-    start = match.start()
-    text = match.string
-    if start and (text[start - 1] == ZWNJ or _LETTER_OR_MARK.match(text, start - 1)):
-        return match.group()  # the end of a longer word such as کمی
-    # The verb after the spaces is matched by a look-ahead and stays as written: only the
-    # spaces become a ZWNJ. (Its own lost ZWNJs were put back by the restore step.)
-    if match.group(2).replace(ZWNJ, "") in _lexicon().verbs:
-        return match.group(1) + ZWNJ
-    return match.group()
-
-
-def _join_suffix(match: re.Match[str]) -> str:
-    text = match.string
-    head = _WORD_AT_END.search(text, max(0, match.start() - 60), match.start())
-    if head is None:
-        return match.group()
-    stem, suffix = head.group(), match.group(1)
-    lex = _lexicon()
-    flat = stem.replace(ZWNJ, "")
-    known = stem in lex.words or lex.glued.get(flat) == stem or (ZWNJ not in stem and flat in lex.glued)
-    if suffix.startswith("ها"):
-        ok = known
-    elif suffix.startswith("تر"):
-        ok = flat in lex.adjectives
-    else:
-        ok = known and silent_end(stem)
-    return ZWNJ + suffix if ok else match.group()
-
-
-def join_affixes(text: str) -> str:
-    """Join affixes written with a space (``می شود``, ``کتاب ها``) to their known stem by a ZWNJ."""
-    if "می " in text:
-        text = _SPACED_PREFIX.sub(_join_prefix, text)
-    return _SPACED_SUFFIX.sub(_join_suffix, text)
-
-
-def _space_after_separator(match: re.Match[str]) -> str:
-    # A comma between two digits with no space is a number's separator, not a pause.
-    start, end = match.start(), match.end()
-    text = match.string
-    if end == start + 1 and start > 0 and _DIGIT.match(text, start - 1) and _DIGIT.match(text, end):
-        return match.group()
-    return match.group(1) + " "
-
-
-def _space_before_open(match: re.Match[str]) -> str:
-    start = match.start()
-    if start and match.string[start - 1] not in _NO_SPACE_BEFORE_OPEN:
-        return " «"
-    return "«"
-
-
-def _pull_stop_back(match: re.Match[str]) -> str:
-    start = match.start()
-    if start and _LETTER_ONLY.match(match.string, start - 1):
-        return ""
-    return match.group()
-
-
-def _fix_punctuation(text: str) -> str:
-    # Each rule runs only when its trigger is present: cheap substring tests skip most of them.
-    if any(pair in text for pair in _SPACE_BEFORE_PAIRS):
-        text = _SPACE_BEFORE.sub("", text)
-    if "«" in text:
-        if "« " in text or "«\t" in text:
-            text = _SPACE_AFTER_OPEN.sub("«", text)
-        text = _BEFORE_OPEN.sub(_space_before_open, text)
-    if "»" in text:
-        text = _AFTER_CLOSE.sub("» ", text)
-    if " ." in text or " :" in text or " !" in text:
-        text = _SPACE_BEFORE_STOP.sub(_pull_stop_back, text)
-    return _AFTER_SEPARATOR.sub(_space_after_separator, text)
-
 
 def _fix_chars(text: str, rare: bool = True) -> str:
     if rare and _PRESENTATION.search(text):
@@ -387,6 +287,22 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> str:
     if text.isascii():
         return text  # no step changes pure ASCII; this keeps Latin-only inputs free
     opts = options or DEFAULT_OPTIONS
+    # Same answer as normalize_steps, from a cache of whole space-separated tokens (see
+    # normtokens). Without restoration the steps are cheap enough that a cold cache loses.
+    return _TOKENS.normalize(text, opts) if opts.restore_zwnj else normalize_steps(text, opts)
+
+
+def normalize_steps(text: str, options: NormalizeOptions | None = None) -> str:
+    """Normalize ``text`` step by step over the whole text: the reference ``normalize`` must equal."""
+    if text.isascii():
+        return text
+    opts = options or DEFAULT_OPTIONS
+    work, first, second = _prepare(text, opts)
+    return _finish(work, opts, first, second, punctuate=True, join=True)
+
+
+def _prepare(text: str, opts: NormalizeOptions) -> tuple[str, list[str], list[str]]:
+    """Run the steps before punctuation; return the work text and the two lists of stashed spans."""
     # No step creates a rare character, so an answer for the input holds for every step.
     rare = _RARE.search(text) is not None
     if rare and _SURROGATES.search(text):
@@ -403,14 +319,100 @@ def normalize(text: str, options: NormalizeOptions | None = None) -> str:
         work = _clean_zwnj(work)
     if opts.digits:  # after the cleanup, which can bring a digit next to a letter
         work = _fix_digits(work, rare)
-    if opts.punctuation:
+    return work, first, second
+
+
+def _finish(work: str, opts: NormalizeOptions, first: list[str], second: list[str], *,
+            punctuate: bool, join: bool) -> str:
+    """Run punctuation (if ``punctuate``), restoration and affix joining (if ``join``), then unstash."""
+    if punctuate and opts.punctuation:
         work = _fix_punctuation(work)
     if opts.restore_zwnj:
         work = restore_zwnj(work)
-    if opts.join_affixes:
+    if join and opts.join_affixes:
         work = join_affixes(work)
     if second:
         work = _unstash(work, _PLACEHOLDER_2, second)
     if first:
         work = _unstash(work, _PLACEHOLDER, first)
     return work
+
+
+# A word of Persian letters (single ZWNJs inside, no ي ى ك ڪ, no marks) or a number in Persian
+# digits, with « ( " before and closing punctuation after: the shape of most tokens. No step but
+# restoration changes one, and restoration sees the word as one run (see _token_entry).
+# The letters are zwnj.LETTERS less ك ى ي ڪ, which the character step rewrites.
+_LETTERS_KEPT = ("\u0621-\u063a\u0641\u0642\u0644-\u0648\u066e\u066f\u0671-\u06a9\u06ab-\u06d3"
+                 "\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff")
+_PLAIN_TOKEN = re.compile(f'([«("]*)(?:([{_LETTERS_KEPT}]+(?:\u200c[{_LETTERS_KEPT}]+)*)|[۰-۹]+)'
+                          '([.،:؛؟!»)\\]"]*)')
+_ARABIC_LETTERS = re.compile("[يىكڪ]")
+
+
+def _token_entry(token: str, opts: NormalizeOptions) -> tuple[str, str, int]:
+    """Normalize one space-free token alone (affixes not joined) and note what its neighbours could change."""
+    if token.isascii() and "\0" not in token:
+        # Latin words, URLs and numbers are stashed and put back; punctuation needs Persian marks.
+        return token, token, 0
+    plain = _PLAIN_TOKEN.fullmatch(token)
+    if plain is None and opts.characters and _ARABIC_LETTERS.search(token):
+        fixed = _fix_chars(token)  # ي ك and kin are all the character step changes in such a token
+        plain = _PLAIN_TOKEN.fullmatch(fixed)
+        token = fixed if plain else token
+    if plain:
+        # The steps before restoration leave such a token as it is (no character to map, no
+        # Latin, no ZWNJ out of place, no space for the punctuation rules).
+        head, word, tail = plain.groups()
+        out, unsafe = token, 0
+        if word and opts.restore_zwnj:
+            # One run for the restorer: its answer is the word cache's, unless read in context.
+            out = head + _RESTORED[word] + tail
+            unsafe = normtokens.UNSAFE if word in _lexicon().context else 0
+        return out, token, unsafe | normtokens.affix_flags(out) if opts.join_affixes else unsafe
+    work, first, second = _prepare(token, opts)
+    before_punctuation = work
+    if opts.punctuation:
+        work = _fix_punctuation(work)
+    # Affixes are joined over the tokens with spans unstashed, which is the same only when no
+    # protected span holds a letter it could join to (a URL with a Persian path); the context
+    # step reads neighbouring words.
+    unsafe = not all(span.isascii() for span in first) or (opts.restore_zwnj and has_ambiguous(work))
+    out = _finish(work, opts, first, second, punctuate=False, join=False)
+    return _entry(out, before_punctuation, unsafe, opts)
+
+
+def _token_entries(tokens: list[str], opts: NormalizeOptions) -> list[tuple[str, str, int]]:
+    """Return ``_token_entry`` of each of ``tokens`` (none holding a line break), sharing the passes.
+
+    Tokens of unusual shape, which would each take every step alone, are normalized together as
+    one text with a line break between them: no step reaches across a line break (see
+    normtokens), so each one's answer is its line of the answer.
+    """
+    odd = [token for token in tokens if not (token.isascii() or _PLAIN_TOKEN.fullmatch(token))]
+    batch = _batch_entries(odd, opts) if len(odd) > 1 else None
+    if batch is None:
+        return [_token_entry(token, opts) for token in tokens]
+    return [batch[token] if token in batch else _token_entry(token, opts) for token in tokens]
+
+
+def _batch_entries(tokens: list[str], opts: NormalizeOptions) -> dict[str, tuple[str, str, int]] | None:
+    """Return ``_token_entry`` of each of ``tokens`` from one pass of the steps, or None if one is unsafe."""
+    work, first, second = _prepare("\n".join(tokens), opts)
+    if not all(span.isascii() for span in first):
+        return None
+    befores = work.split("\n")
+    if opts.punctuation:
+        work = _fix_punctuation(work)
+    if opts.restore_zwnj and has_ambiguous(work):
+        return None
+    outs = _finish(work, opts, first, second, punctuate=False, join=False).split("\n")
+    return {token: _entry(out, before, False, opts) for token, out, before in zip(tokens, outs, befores)}
+
+
+def _entry(out: str, before_punctuation: str, unsafe: bool, opts: NormalizeOptions) -> tuple[str, str, int]:
+    """Bundle a token's answer with its flags for the token cache."""
+    flags = normtokens.UNSAFE if unsafe else 0
+    return out, before_punctuation, flags | normtokens.affix_flags(out) if opts.join_affixes else flags
+
+
+_TOKENS = normtokens.TokenCache(_token_entry, _token_entries, lambda opts: opts.join_affixes, normalize_steps)

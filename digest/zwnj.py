@@ -267,3 +267,8 @@ def restore_zwnj(text: str) -> str:
             if line is not None:
                 pieces[2 * k + 1] = choose_in_context(line, pieces, 2 * k + 1)
     return "".join(pieces)
+
+
+def has_ambiguous(text: str) -> bool:
+    """Tell whether ``text`` holds a glued form whose reading ``restore_zwnj`` takes from its neighbours."""
+    return not lexicon().context.keys().isdisjoint(GLUED_CANDIDATE.findall(text))
