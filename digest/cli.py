@@ -149,7 +149,8 @@ def cmd_normalize(args: argparse.Namespace) -> int:
     """Normalize a file or standard input line by line onto standard output."""
     import os
 
-    from digest.stream import STEPS, normalize_stream, options_for, wants_flush_per_line
+    from digest.normopts import STEPS
+    from digest.stream import normalize_stream, options_for, wants_flush_per_line
 
     options = options_for(Path("."), [step for step in STEPS if getattr(args, f"no_{step}")])
     out = sys.stdout.buffer
@@ -248,7 +249,7 @@ def parser() -> argparse.ArgumentParser:
 
 def _text_commands(sub: argparse._SubParsersAction) -> None:
     """Add the subcommands that import and normalize Persian text."""
-    from digest.stream import STEPS
+    from digest.normopts import STEPS
 
     i = sub.add_parser("import", help="turn scraped pages (.txt) and JSON / JSON Lines exports into articles")
     i.add_argument("sources", nargs="+", metavar="SOURCE", help="files or folders (searched recursively)")

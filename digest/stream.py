@@ -16,7 +16,6 @@ from digest import config as config_mod
 from digest.errors import ContentError
 from digest.persian import NormalizeOptions, normalize
 
-STEPS = tuple(f.name for f in dataclasses.fields(NormalizeOptions))
 FENCE = "```"
 _UTF8_HINT = ("save the file as UTF-8; Windows-1256 text can be converted with "
               "'iconv -f windows-1256 -t utf-8'")
