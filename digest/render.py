@@ -56,9 +56,7 @@ def _url(context: Any, target: str) -> str:
         parent = context.parent
         if not parent.get("absolute_urls"):
             return relative_url(parent.get("page_url"), target)
-    if _value(context, "absolute_urls"):
-        return _value(context, "config").base_path + target.lstrip("/")
-    return relative_url(_value(context, "page_url"), target)
+    return _link(_value(context, "config"), _value(context, "page_url"), _value(context, "absolute_urls"), target)
 
 
 _HAS_LATIN = re.compile("[A-Za-z]")
