@@ -110,13 +110,10 @@ def oracle(held: Counts, limits: list[float]) -> list[tuple[float, float]]:
         else:
             free += best[0]
     costly.sort(reverse=True)   # best gain per wrong change first: greedy is optimal up to one form
-    out, got, spent = [], free, 0
-    for limit in limits:
-        for gain_per, gain, cost in list(costly):
-            if spent + cost > limit * other:
-                break
-            got, spent = got + gain, spent + cost
-            costly.remove((gain_per, gain, cost))
+    out, got, spent, taken = [], free, 0, 0
+    for limit in sorted(limits):
+        while taken < len(costly) and spent + costly[taken][2] <= limit * other:
+            got, spent, taken = got + costly[taken][1], spent + costly[taken][2], taken + 1
         out.append((limit, 100 * got / zwnj_words))
     return out
 
