@@ -83,10 +83,15 @@ _TIGHT_END = re.compile(r"</li>|\n<(?:ul|ol|pre|blockquote|h[1-6]|hr|table)\b")
 _LATIN_TEXT = re.compile(r">[^<A-Za-z]*+[A-Za-z][^<]*+")
 
 
+# Built once: ``nh3.clean`` turns its Python sets into Rust ones and builds a cleaner on every call
+# (about a quarter of its time on a 4 KB article); the rules are the same.
+_CLEANER = nh3.Cleaner(tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+                       link_rel="noopener noreferrer nofollow", strip_comments=True)
+
+
 def sanitize(html: str) -> str:
     """Keep only allowed tags, attributes and URL schemes."""
-    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     link_rel="noopener noreferrer nofollow", strip_comments=True)
+    return _CLEANER.clean(html)
 
 
 def render(text: str, page_url: str | None = None) -> tuple[str, str]:

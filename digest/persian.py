@@ -60,7 +60,7 @@ def normalize_chars(text: str) -> str:
     # str.translate walks every character in Python-level lookups; most text needs none of it.
     if _CHARS_PRESENT.search(text):
         text = _SURROGATES.sub("\ufffd", text).translate(_CHARS)
-    if ZWNJ in text:
+    if ZWNJ + ZWNJ in text:  # a substring test is several times faster than the search it spares
         text = _MULTI_ZWNJ.sub(ZWNJ, text)
     return text
 

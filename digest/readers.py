@@ -85,14 +85,18 @@ def _loader() -> type:
 
 
 # Front matter as most articles write it: one ``key: value`` per line, the value plain, quoted
-# without escapes, or a flow list of plain items. Such text means the same to YAML as to
+# without escapes, or a flow list of plain items; or a block list (``key:`` then ``- item`` lines,
+# as ``digest import`` writes tags). Such text means the same to YAML as to
 # ``simple_front_matter`` (tests/test_readers.py checks the two agree), which reads it about ten
 # times faster than the YAML loader builds a document. Anything else goes to YAML.
 _PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^:#\s]|:(?=\S)|(?<=\S)#|[ ](?=[^ ]))*(?<![ :])"
 _ITEM = r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^:#,\[\]{}\s]|[ ](?=[^ ,\]]))*"
+_SCALAR = rf"(?:(?P<plain>{_PLAIN})|\"(?P<dq>[^\"\\]*)\"|'(?P<sq>(?:[^']|'')*)'"
 _SIMPLE_LINE = re.compile(
-    rf"([A-Za-z_][A-Za-z0-9_]*):[ ]+(?:(?P<plain>{_PLAIN})|\"(?P<dq>[^\"\\]*)\"|'(?P<sq>(?:[^']|'')*)'"
+    rf"([A-Za-z_][A-Za-z0-9_]*):[ ]+{_SCALAR}"
     rf"|\[(?P<list>[ ]*(?:{_ITEM}(?:[ ]*,[ ]*{_ITEM})*)?[ ]*)\])[ ]*")
+_LIST_HEAD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):[ ]*")
+_LIST_ITEM = re.compile(rf"([ ]*)-[ ]+{_SCALAR})[ ]*")
 # YAML refuses or reads specially: control characters, NEL, line and paragraph separators, BOM.
 # Listed rather than as the complement of what YAML allows: the same set, compiled ten times faster.
 _YAML_SPECIAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
@@ -104,23 +108,45 @@ def simple_front_matter(text: str) -> tuple[dict[str, Any], dict[str, int]] | No
         return None
     data: dict[str, Any] = {}
     lines: dict[str, int] = {}
+    items: list[str] | None = None   # the block list being read
+    indent: str | None = None        # its items' indentation, once one is read
     for number, line in enumerate(text.split("\n")):
         if not line:
             continue
+        if items is not None:
+            m = _LIST_ITEM.fullmatch(line)
+            if m is not None and indent in (None, m[1]):
+                indent = m[1]
+                items.append(_scalar(m))
+                continue
+            if not items:
+                return None  # ``key:`` with no items: YAML's path decides what it means
+            items = None
         m = _SIMPLE_LINE.fullmatch(line)
-        if m is None or m[1] in data:  # duplicates: YAML's path reports them
+        if m is None:
+            m = _LIST_HEAD.fullmatch(line)
+            if m is None or m[1] in data:
+                return None
+            items, indent = [], None
+            data[m[1]], lines[m[1]] = items, number
+            continue
+        if m[1] in data:  # duplicates: YAML's path reports them
             return None
-        if m["plain"] is not None:
-            value: Any = m["plain"]
-        elif m["dq"] is not None:
-            value = m["dq"]
-        elif m["sq"] is not None:
-            value = m["sq"].replace("''", "'")
+        if m["list"] is not None:
+            data[m[1]] = [item.strip() for item in m["list"].split(",")] if m["list"].strip() else []
         else:
-            value = [item.strip() for item in m["list"].split(",")] if m["list"].strip() else []
-        data[m[1]] = value
+            data[m[1]] = _scalar(m)
         lines[m[1]] = number
-    return (data, lines) if data else None
+    return (data, lines) if data and items != [] else None
+
+
+def _scalar(m: re.Match) -> str:
+    """Return the plain, double- or single-quoted value a line matched."""
+    if m["plain"] is not None:
+        return m["plain"]
+    if m["dq"] is not None:
+        return m["dq"]
+    return m["sq"].replace("''", "'")
 
 
 def parse_front_matter(text: str, first_line: int) -> tuple[dict, dict[str, int], list[tuple[str, int]]]:

@@ -199,7 +199,12 @@ line = st.one_of(
               st.just("]")).map("".join),
     st.sampled_from(["", "# note", "  indented: x", "---"]),
 )
-front_matter = st.lists(line, min_size=1, max_size=4).map("\n".join)
+# A block list: "key:" then "- item" lines, indented alike or not, items plain or quoted.
+item = st.tuples(st.sampled_from(["", "", "  ", " "]), st.sampled_from(["- ", "- ", "-  ", "-", "-\t"]),
+                 st.one_of(value, value.map(lambda v: f'"{v}"'), value.map(lambda v: f"'{v}'"))).map("".join)
+block_list = st.tuples(st.sampled_from(KEYS), st.sampled_from([":", ":", ": ", " :"]),
+                       st.lists(item, max_size=4).map(lambda items: "".join("\n" + i for i in items))).map("".join)
+front_matter = st.lists(st.one_of(line, block_list), min_size=1, max_size=4).map("\n".join)
 # Lines built the simple way, with any value: these probe where the simple reader must give up.
 keyed = st.tuples(st.sampled_from(KEYS[:9]), st.just(": "),
                   st.lists(st.sampled_from(VALUE_PIECES + ORDINARY), min_size=1, max_size=6).map("".join))
@@ -207,7 +212,7 @@ near_simple = st.lists(keyed.map("".join), min_size=1, max_size=2).map("\n".join
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.one_of(front_matter, near_simple))
+@given(st.one_of(front_matter, near_simple, st.lists(block_list, min_size=1, max_size=3).map("\n".join)))
 def test_simple_front_matter_reads_what_yaml_reads(text):
     simple = simple_front_matter(text)
     if simple is None:
@@ -220,6 +225,7 @@ def test_simple_front_matter_reads_what_yaml_reads(text):
     'title: "a: b"\ndate: 1403-07-01T06:02\ntags: [خبر, تیم]',
     "title: O'Reilly's C# book\nsummary: 'گفت: ''بله'''",
     "draft: no\nid: 1.10\ntags: []",
+    "title: نشست خبری\ntags:\n- اقتصاد\n- 'بورس: امروز'\n- \"GitHub\"\nsource: تابناک",
 ])
 def test_common_front_matter_takes_the_simple_reader(text):
     assert simple_front_matter(text) is not None
