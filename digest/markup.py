@@ -81,6 +81,8 @@ _TIGHT_END = re.compile(r"</li>|\n<(?:ul|ol|pre|blockquote|h[1-6]|hr|table)\b")
 # A tag's end and the text after it, when that text holds a Latin letter: a literal ">" in
 # cmark's output only ever ends a tag. (Possessive, so a run without Latin fails fast.)
 _LATIN_TEXT = re.compile(r">[^<A-Za-z]*+[A-Za-z][^<]*+")
+# One Latin run (already escaped) wrapped: a template, which re expands without a call per run.
+_BDI = r'<bdi dir="ltr" lang="en">\g<0></bdi>'
 
 
 # Built once: ``nh3.clean`` turns its Python sets into Rust ones and builds a cleaner on every call
@@ -201,7 +203,7 @@ def _isolate_latin(m: re.Match) -> str:
         return m.group()  # code holds no tags, so text after <code ...> is code
     text = m.group()[1:]
     if "&" not in text:  # nothing to decode, so runs can be wrapped in place
-        return ">" + LATIN_RUN.sub(_bdi, text)
+        return ">" + LATIN_RUN.sub(_BDI, text)
     text = unescape(text)
     out, pos = [">"], 0
     for run in LATIN_RUN.finditer(text):
@@ -212,9 +214,6 @@ def _isolate_latin(m: re.Match) -> str:
     return "".join(out)
 
 
-def _bdi(run: re.Match) -> str:
-    """Wrap one Latin run (already escaped)."""
-    return f'<bdi dir="ltr" lang="en">{run.group()}</bdi>'
 
 
 def _escape(text: str) -> str:

@@ -207,6 +207,16 @@ def decode(raw: bytes) -> str:
 
 # ---- fields ----------------------------------------------------------------------------
 
+# Compiled once: ``re.match(pattern, ...)`` looks its pattern up in re's cache on every call.
+_TAG_SEPARATOR = re.compile(r"[,،]")
+_HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_NOT_SLUG = re.compile(r"[^a-z0-9._-]+")
+_SLUG_LETTER = re.compile(r"[a-z0-9]")
+_DAY_NUMBER = re.compile(r"\d{1,2}")
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
 _TRUE = {"true", "yes", "on", "1", "y", "بله"}
 _FALSE = {"false", "no", "off", "0", "n", "", "خیر"}
 # ``imported_hash`` is written by ``digest import``: the hash of what it wrote, so a later import
@@ -234,7 +244,7 @@ def _bool(value: Any, name: str, line: int | None) -> bool:
 
 def _tags(value: Any, line: int | None) -> tuple[str, ...]:
     """Return tags from a list or a comma-separated string."""
-    items = value if isinstance(value, list) else re.split(r"[,،]", _text(value, "tags", line))
+    items = value if isinstance(value, list) else _TAG_SEPARATOR.split(_text(value, "tags", line))
     if len(items) > 50:
         raise _LineError(line, "tags: more than 50 tags")
     tags = []
@@ -248,7 +258,7 @@ def _tags(value: Any, line: int | None) -> tuple[str, ...]:
 def _url(value: Any, name: str, line: int | None) -> str:
     """Return an http(s) URL, refusing every other scheme."""
     url = _text(value, name, line)
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
+    if not _HTTP_URL.match(url):
         raise _LineError(line, f"{name}: {url[:80]!r} is not an http(s) URL")
     return url
 
@@ -261,15 +271,15 @@ def make_id(value: str | None, stem: str) -> tuple[str, str | None]:
     raw = to_latin_digits(value if value is not None else stem).strip()
     if value is not None and ("/" in raw or "\\" in raw or raw.startswith(".") or ".." in raw):
         raise ValueError(f"id {value!r} may not contain '/', '\\\\' or '..' or start with '.'")
-    slug = re.sub(r"[^a-z0-9._-]+", "-", raw.lower()).strip("-._")
+    slug = _NOT_SLUG.sub("-", raw.lower()).strip("-._")
     warning = None
-    if not slug or not re.search(r"[a-z0-9]", slug) or _mostly_not_ascii(raw):
+    if not slug or not _SLUG_LETTER.search(slug) or _mostly_not_ascii(raw):
         digest = hashlib.sha1(topic_key(raw).encode()).hexdigest()[:10]
         slug = f"a-{digest}"
         warning = f"no ASCII id; using {slug!r} (add an 'id:' of Latin letters and digits to choose one)"
     if len(slug) > MAX_ID:
         slug = slug[:MAX_ID - 11].rstrip("-._") + "-" + hashlib.sha1(slug.encode()).hexdigest()[:10]
-    if slug in RESERVED_IDS or re.fullmatch(r"\d{1,2}", slug):
+    if slug in RESERVED_IDS or _DAY_NUMBER.fullmatch(slug):
         raise ValueError(f"id {slug!r} is reserved (it would clash with the site's own pages)")
     return slug, warning
 
@@ -289,18 +299,18 @@ def read_markdown(rel: str, text: str, settings: ReadSettings) -> tuple[dict, st
     lines: dict[str, int] = {}
     body, body_line = text, 1
     if text.startswith("---\n") or text == "---":
-        end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
+        end = _FRONT_MATTER_END.search(text, 4)  # (searched in place: a slice would copy the text)
         if not end:
             raise _LineError(1, "front matter starts with '---' but has no closing '---' line")
-        fm = text[4:4 + end.start()]
-        body = text[4 + end.end():].lstrip("\n")
-        body_line = text[:len(text) - len(body)].count("\n") + 1
+        fm = text[4:end.start()]
+        body = text[end.end():].lstrip("\n")
+        body_line = text.count("\n", 0, len(text) - len(body)) + 1
         fields, lines, dups = parse_front_matter(fm, 2)
         for key, line in dups:
             warnings.append(Problem("warning", f"duplicate key {key!r}; the last value is used", rel, line))
     fields["__lines__"] = lines
     if "title" not in fields:
-        heading = re.match(r"^#[ \t]+(.+?)[ \t#]*$", body, re.MULTILINE)
+        heading = _HEADING.match(body)
         if heading and not body[:heading.start()].strip():
             fields["title"] = heading.group(1)
             body = body[heading.end():].lstrip("\n")
@@ -353,7 +363,7 @@ def read_scraped(rel: str, text: str, settings: ReadSettings) -> tuple[dict, str
 
 def escape_markdown(line: str) -> str:
     """Keep a plain-text line from being read as Markdown syntax."""
-    return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", line)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", line)
 
 
 READERS: dict[str, Callable[[str, str, ReadSettings], tuple[dict, str, int, list[Problem]]]] = {
@@ -365,6 +375,25 @@ READERS: dict[str, Callable[[str, str, ReadSettings], tuple[dict, str, int, list
 
 # ---- from fields to an Article ----------------------------------------------------------
 
+@lru_cache(maxsize=4096)
+def _repeated(norm: Callable[[str], str], text: str) -> str:
+    """Normalize a value that recurs from article to article (topic, tag, source, author) once."""
+    # normalize is pure, so its answer can be kept; titles and summaries rarely recur, bodies never.
+    return norm(text)
+
+
+def path_parts(rel: str) -> tuple[str | None, str, str]:
+    """Return the first folder (None at the top), the stem and the suffix of a content path, as pathlib would."""
+    names = rel.split("/")
+    if "" in names or "." in names:  # pathlib drops these names; rare, so let it decide
+        path = PurePosixPath(rel)
+        return (path.parts[0] if len(path.parts) > 1 else None), path.stem, path.suffix
+    name = names[-1]
+    dot = name.rfind(".")
+    stem, suffix = (name[:dot], name[dot:]) if 0 < dot < len(name) - 1 else (name, "")
+    return (names[0] if len(names) > 1 else None), stem, suffix
+
+
 def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, fingerprint: str
                ) -> tuple[Article, list[Problem]]:
     """Check the fields against the schema and build the Article."""
@@ -375,6 +404,7 @@ def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, finger
     def line(key: str) -> int | None:
         return lines.get(key)
 
+    folder, stem, _ = path_parts(rel)
     for key in sorted(set(fields) - KNOWN_FIELDS, key=str):
         warnings.append(Problem("warning", f"unknown field {key!r} ignored", rel, line(str(key))))
     title = norm(_text(fields.get("title", ""), "title", line("title")))
@@ -387,13 +417,12 @@ def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, finger
     except ValueError as err:
         raise _LineError(line("date"), f"invalid date: {err}") from None
     topic = fields.get("topic", fields.get("category"))
-    topic_name = norm(_text(topic, "topic", line("topic") or line("category"))) if topic is not None else ""
+    topic_name = _repeated(norm, _text(topic, "topic", line("topic") or line("category"))) if topic is not None else ""
     if not topic_name:
-        parts = PurePosixPath(rel).parts
-        topic_name = norm(parts[0]) if len(parts) > 1 else DEFAULT_TOPIC
+        topic_name = _repeated(norm, folder) if folder is not None else DEFAULT_TOPIC
     try:
         art_id, id_warning = make_id(_text(fields["id"], "id", line("id")) if "id" in fields else None,
-                                     PurePosixPath(rel).stem)
+                                     stem)
     except ValueError as err:
         raise _LineError(line("id") or 1, str(err)) from None
     if id_warning:
@@ -406,10 +435,10 @@ def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, finger
         id=art_id, path=rel, title=title, published=published, has_time=has_time,
         day=day, topic_name=topic_name, body_html=html,
         summary=summary or shorten(first, settings.summary_length),
-        tags=tuple(norm(t) for t in _tags(fields.get("tags", []), line("tags"))),
-        source=norm(_text(fields["source"], "source", line("source"))) if fields.get("source") else None,
+        tags=tuple(_repeated(norm, t) for t in _tags(fields.get("tags", []), line("tags"))),
+        source=_repeated(norm, _text(fields["source"], "source", line("source"))) if fields.get("source") else None,
         source_url=_url(source_url, "source_url", line("source_url") or line("url")) if source_url else None,
-        author=norm(_text(fields["author"], "author", line("author"))) if fields.get("author") else None,
+        author=_repeated(norm, _text(fields["author"], "author", line("author"))) if fields.get("author") else None,
         draft=_bool(fields.get("draft", "no"), "draft", line("draft")),
         fingerprint=fingerprint,
     )
@@ -421,7 +450,7 @@ def read_text(rel: str, raw: bytes, settings: ReadSettings, fingerprint: str = "
     """Read one file's bytes into an Article and its warnings; raise ContentError on failure."""
     try:
         text = decode(raw)
-        fields, body, body_line, warnings = READERS[PurePosixPath(rel).suffix.lower()](rel, text, settings)
+        fields, body, body_line, warnings = READERS[path_parts(rel)[2].lower()](rel, text, settings)
         article, more = to_article(rel, fields, body, settings, fingerprint)
     except _LineError as err:
         raise ContentError(err.message, path=rel, line=err.line, hint=err.hint) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 import pytest
 
 from digest.errors import ContentError
@@ -182,7 +184,7 @@ def test_persian_id_spellings_meet_in_one_slug():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from digest.readers import simple_front_matter, yaml_front_matter  # noqa: E402
+from digest.readers import path_parts, simple_front_matter, yaml_front_matter  # noqa: E402
 
 KEYS = ["title", "date", "id", "tags", "x_1", "Topic", "k", "summary", "source", "2a", "a b", "-k"]
 VALUE_PIECES = ["خبر", "تیم", "GitHub", "a", " ", "  ", ":", ": ", "#", " #", "'", "''", '"', "\\\\", ",", "[",
@@ -230,3 +232,11 @@ def test_simple_front_matter_reads_what_yaml_reads(text):
 def test_common_front_matter_takes_the_simple_reader(text):
     assert simple_front_matter(text) is not None
     assert simple_front_matter(text) == yaml_front_matter(text, 0)[:2]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b.md", ".md", ".", "..", "", "x.tar.gz", "خبر.txt", "c."]), min_size=1,
+                max_size=4).map("/".join))
+def test_path_parts_read_paths_as_pathlib_does(rel):
+    path = PurePosixPath(rel)
+    assert path_parts(rel) == ((path.parts[0] if len(path.parts) > 1 else None), path.stem, path.suffix)
