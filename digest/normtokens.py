@@ -239,7 +239,7 @@ class TokenCache:
 
     def normalize(self, text: str, options: Hashable) -> str:
         """Return what ``whole(text, options)`` returns, from cached tokens where that is the same."""
-        if any(mark in text for mark in _WHOLE_TEXT_ONLY):
+        if "`" in text or "\ue000" in text or "\ue001" in text:  # _WHOLE_TEXT_ONLY, without a generator
             return self._whole(text, options)
         cache = self._tokens(options)
         tokens = text.split(" ")

@@ -228,6 +228,19 @@ def test_latin_isolation_leaves_code_attributes_and_entities_alone():
     assert 'alt="Alt"' in html
 
 
+def test_a_latin_letter_written_as_a_numeric_entity_is_still_isolated():
+    # The Latin pass is skipped for text without Latin letters, entities or wide spaces; an
+    # entity can name a Latin letter, so text holding "&" must take it.
+    html, _ = render("قیمت &#65;&#x42; اعلام شد")
+    assert '<bdi dir="ltr" lang="en">AB</bdi>' in html
+
+
+def test_text_without_latin_letters_keeps_the_escaped_brackets_and_gets_no_bdi():
+    html, first = render('سه < چهار و پنج > دو، "نقل" از او')
+    assert html == '<p>سه &lt; چهار و پنج &gt; دو، "نقل" از او</p>\n'
+    assert first == 'سه < چهار و پنج > دو، "نقل" از او'
+
+
 _WORDS = st.sampled_from(["خبر", "تهران", "Radio Farda", "AT&T", "a<b", 'say "hi"', "x > y", "3D", "e.g.",
                           "https://example.com/a?b=1&c=2", "،", "۱۴۰۳", "R&D", "O'Neil", "v2.0", "&", "<", ">"])
 
