@@ -196,13 +196,18 @@ class _LineError(ValueError):
 def decode(raw: bytes) -> str:
     """Decode UTF-8 (BOM dropped, NULs and lone surrogates replaced, line ends unified)."""
     try:
-        text = raw.decode("utf-8-sig", errors="surrogatepass")
-    except UnicodeDecodeError as err:
-        line = raw.count(b"\n", 0, err.start) + 1
-        raise _LineError(line, f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})",
-                         "save the file as UTF-8; Windows-1256 files can be converted with "
-                         "'iconv -f windows-1256 -t utf-8'") from None
-    return normalize_chars(text.replace("\r\n", "\n").replace("\r", "\n"))
+        text, valid = raw.decode("utf-8-sig"), True  # valid UTF-8 holds no lone surrogate
+    except UnicodeDecodeError:
+        try:
+            text, valid = raw.decode("utf-8-sig", errors="surrogatepass"), False
+        except UnicodeDecodeError as err:
+            line = raw.count(b"\n", 0, err.start) + 1
+            raise _LineError(line, f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})",
+                             "save the file as UTF-8; Windows-1256 files can be converted with "
+                             "'iconv -f windows-1256 -t utf-8'") from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return normalize_chars(text, valid=valid)
 
 
 # ---- fields ----------------------------------------------------------------------------

@@ -258,6 +258,14 @@ def test_existing_helpers():
     assert topic_key("بین‌الملل") == topic_key("بین الملل")
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["ي", "ى", "ك", "ڪ", "\ufeff", "\x00", "\u200b", "\xa0", "\u0640", Z, Z + Z,
+                                 "خبر", " ", "a", "\r"]), max_size=12).map("".join))
+def test_normalize_chars_for_valid_utf8_answers_as_the_general_path(text):
+    # decode() takes the substring-test path for text from valid UTF-8 (no lone surrogates).
+    assert normalize_chars(text, valid=True) == normalize_chars(text)
+
+
 # --- round trips ------------------------------------------------------------------------------
 
 PIECES = st.sampled_from([
