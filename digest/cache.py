@@ -158,7 +158,7 @@ def read_entry(path: str | Path, rel: str, settings: ReadSettings, old: Entry | 
         skipped = size_problem(st.st_size, rel, settings.max_bytes)
         if skipped:   # one stat decides; the file is not opened
             return Entry(st.st_size, st.st_mtime_ns, "", None, (skipped,)), True
-        with open(path, "rb") as fh:
+        with open(path, "rb", buffering=0) as fh:  # read whole: a buffer would only be copied from
             raw = fh.read()
     except OSError as err:
         return Entry(-1, -1, "", None, (Problem("error", f"could not read: {err.strerror}", rel),)), False
