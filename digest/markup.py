@@ -100,10 +100,11 @@ def sanitize(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-def render(text: str, page_url: str | None = None) -> tuple[str, str]:
+def render(text: str, page_url: str | None = None, *, want_first: bool = True) -> tuple[str, str]:
     """Render Markdown to (sanitized HTML, plain text of the first paragraph).
 
     ``page_url`` is the site path the HTML will be shown at; site-absolute links become relative to it.
+    Without ``want_first`` (an article with a summary of its own) the second item is "".
     """
     html = _parse(text)
     work = _PASSES_WORK.search(text) is not None
@@ -114,7 +115,7 @@ def render(text: str, page_url: str | None = None) -> tuple[str, str]:
     if '<a href=""' in html:
         html = _REFUSED_LINK.sub(r"\1", html)
     html = _rewrite_tags(html, page_url)
-    first = first_paragraph(html)
+    first = first_paragraph(html) if want_first else ""
     if work:  # else no text of the HTML holds a Latin letter (cmark's &lt; &gt; &quot; stay as they are)
         html = _LATIN_TEXT.sub(_isolate_latin, html)
     html = _bound_nesting(html)

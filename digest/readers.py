@@ -436,8 +436,13 @@ def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, finger
         warnings.append(Problem("warning", id_warning, rel, line("id")))
     source_url = fields.get("source_url", fields.get("url"))
     day = jalali.jday(published)
-    html, first = markup.render(norm(body), page_url=f"/{day.path}/{art_id}/")
-    summary = norm(_text(fields.get("summary", ""), "summary", line("summary")))
+    # A summary of the article's own spares finding the first paragraph; a summary that is not
+    # text is refused after the body, as before.
+    given = fields.get("summary", "")
+    summary = norm(_text(given, "summary", line("summary"))) if isinstance(given, str) else None
+    html, first = markup.render(norm(body), page_url=f"/{day.path}/{art_id}/", want_first=not summary)
+    if summary is None:
+        summary = norm(_text(given, "summary", line("summary")))
     article = Article(
         id=art_id, path=rel, title=title, published=published, has_time=has_time,
         day=day, topic_name=topic_name, body_html=html,

@@ -228,6 +228,11 @@ def test_latin_isolation_leaves_code_attributes_and_entities_alone():
     assert 'alt="Alt"' in html
 
 
+def test_without_want_first_the_html_is_the_same_and_no_paragraph_is_taken():
+    text = "پاراگراف **نخست** با FIFA.\n\n- فهرست"
+    assert render(text, "/1403/01/01/x/", want_first=False) == (render(text, "/1403/01/01/x/")[0], "")
+
+
 def test_a_latin_letter_written_as_a_numeric_entity_is_still_isolated():
     # The Latin pass is skipped for text without Latin letters, entities or wide spaces; an
     # entity can name a Latin letter, so text holding "&" must take it.

@@ -39,6 +39,13 @@ def test_category_is_accepted_and_folder_is_the_fallback_topic():
     assert read(md("title: ا\ndate: 1403-09-02"), rel="فرهنگ/x.md")[0].topic_name == "فرهنگ"
 
 
+def test_summary_falls_back_to_the_first_paragraph_only_when_empty():
+    given, _ = read(md("title: a\ndate: 1403-09-02\nsummary: خلاصه‌ی خودش", "پاراگراف نخست.\n\nدوم."))
+    blank, _ = read(md("title: a\ndate: 1403-09-02\nsummary: ' '", "پاراگراف نخست.\n\nدوم."))
+    assert (given.summary, blank.summary) == ("خلاصه‌ی خودش", "پاراگراف نخست.")
+    assert given.body_html == blank.body_html
+
+
 def test_title_from_first_heading_when_front_matter_has_none():
     art, _ = read(md("date: 1403-09-02", "# عنوان از متن\n\nپاراگراف."))
     assert art.title == "عنوان از متن"
@@ -62,6 +69,7 @@ def test_title_from_first_heading_when_front_matter_has_none():
     ("title: a\ndate: 1403-09-02\nid: /etc/passwd", 4, "may not contain"),
     ("title: a\ndate: 1403-09-02\nid: index", 4, "reserved"),
     ("title: a\ndate: 1403-09-02\ndraft: maybe", 4, "yes/no"),
+    ("title: a\ndate: 1403-09-02\nsummary: [یک, دو]", 4, "summary must be text"),
 ])
 def test_bad_front_matter_names_file_and_line(front, line, words):
     with pytest.raises(ContentError) as caught:
