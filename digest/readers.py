@@ -1,8 +1,8 @@
 """Input files to Articles: one reader per suffix, chosen from the ``READERS`` registry.
 
-Readers are pure over (relative path, decoded text, settings); front matter is read by
-``digest.frontmatter``; ``read_file`` is the one place
-that touches the disk. Every problem raises ContentError naming the file and line.
+Readers are pure over (relative path, decoded text, settings); ``digest.frontmatter`` reads front
+matter; ``read_file`` is the one place that touches the disk. Every problem raises ContentError
+naming the file and line.
 """
 
 from __future__ import annotations
