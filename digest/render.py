@@ -13,7 +13,7 @@ import sys
 import traceback
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 import jinja2.compiler
@@ -23,6 +23,7 @@ from digest import feeds, jalali
 from digest.assemble import Page
 from digest.config import Config
 from digest.errors import TemplateError
+from digest.jalali import JDate
 from digest.lookup import template_dirs
 from digest.persian import LATIN_RUN, to_persian_digits
 from digest.urls import depth, place, relative_url
@@ -69,9 +70,13 @@ def _absolute(context: Any, target: str) -> str:
     return (config.site_url or config.base_path) + target.lstrip("/")
 
 
-def isolate_latin(value: Any, opening: str = '<bdi dir="ltr" lang="en">', closing: str = "</bdi>"
-                  ) -> markupsafe.Markup:
+BDI_OPEN, BDI_CLOSE = '<bdi dir="ltr" lang="en">', "</bdi>"
+
+
+def isolate_latin(value: Any, opening: str = BDI_OPEN, closing: str = BDI_CLOSE) -> markupsafe.Markup:
     """Escape text and wrap each Latin run in ``opening``/``closing`` (a ``bdi`` by default)."""
+    if type(value) is str and opening is BDI_OPEN and closing is BDI_CLOSE:   # the filter's own call
+        return _bidi(value)
     raw = "" if value is None else str(value)
     return _isolate(raw, opening, closing)
 
@@ -90,11 +95,65 @@ def _isolate(raw: str, opening: str, closing: str) -> markupsafe.Markup:
     return markupsafe.Markup("".join(parts))
 
 
+@lru_cache(maxsize=32768)   # each title shows on its page, its day, its topic and beside its neighbours
+def _bidi(raw: str) -> markupsafe.Markup:
+    """Return ``_isolate`` with the default ``bdi`` for text (one cache key instead of three)."""
+    return _isolate(raw, BDI_OPEN, BDI_CLOSE)
+
+
+def _by_identity(fn: Callable[[Any], str], size: int = 65536) -> Callable[[Any], str]:
+    """Return ``fn`` remembering its answer per object, for values shown on several pages.
+
+    Keyed by the object itself, not by equality: two equal datetimes (one instant in two zones)
+    print differently. Each entry keeps its object alive, so its ``id`` is never reused.
+    """
+    memo: dict[int, tuple[Any, str]] = {}
+
+    def remembered(value: Any) -> str:
+        """Return ``fn(value)``, computed once per object."""
+        found = memo.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        if len(memo) >= size:   # a bound, so that a long-lived preview does not grow without end
+            memo.clear()
+        text = fn(value)
+        memo[id(value)] = (value, text)
+        return text
+
+    return remembered
+
+
+@lru_cache(maxsize=8192, typed=True)   # a day shows on all its articles' pages and in calendars
+def _day_words(day: Any, weekday: bool) -> str:
+    """Return ``jalali.format_day`` of a Jalali day."""
+    return jalali.format_day(day, weekday)
+
+
 def _jday(value: Any, weekday: bool = True) -> str:
     """Jinja filter: a Jalali day (or datetime) in words with Persian digits."""
     if isinstance(value, dt.datetime):
         value = jalali.jday(value)
+    if type(value) is JDate:
+        return _day_words(value, weekday)
     return jalali.format_day(value, weekday)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _digits(value: int) -> str:
+    """Return an integer in Persian digits."""
+    return to_persian_digits(value)
+
+
+def _fa(value: Any) -> str:
+    """Jinja filter: ``to_persian_digits``, remembered for integers (counts and days repeat)."""
+    if type(value) is int:
+        return _digits(value)
+    return to_persian_digits(value)
+
+
+def _isoformat(moment: Any) -> str:
+    """Return a date or datetime in ISO form (a machine value: Latin digits)."""
+    return moment.isoformat()
 
 
 def _jmonth(value: Any) -> str:
@@ -118,8 +177,11 @@ def escape_output(value: Any) -> str:
     ``markupsafe.escape`` builds around each one (a Python-level ``__new__``, about 80 times
     a page) is wasted work.
     """
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _escape_inner(value)
+    if kind is markupsafe.Markup:   # already HTML (``bidi`` gives these): its own text
+        return value
     html = getattr(value, "__html__", None)
     if html is not None:
         return html()
@@ -260,9 +322,10 @@ def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvir
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
                              auto_reload=False)
     env.filters.update({
-        "fa": to_persian_digits, "bidi": isolate_latin, "jday": _jday, "jmonth": _jmonth, "url": _url,
+        "fa": _fa, "bidi": isolate_latin, "jday": _jday, "jmonth": _jmonth, "url": _url,
         "absolute": _absolute,
-        "time": jalali.format_time, "iso": lambda d: d.isoformat(),
+        # An article's time is shown on its page, its day and its topic page: formatted once.
+        "time": _by_identity(jalali.format_time), "iso": _by_identity(_isoformat),
     })
     env.globals.update({
         "weekdays": jalali.WEEKDAYS, "weekdays_short": jalali.WEEKDAYS_SHORT,
