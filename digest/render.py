@@ -8,6 +8,7 @@ article text is only ever passed in as a value, never compiled as a template.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import sys
 import traceback
@@ -306,6 +307,12 @@ def _render_fragment(env: RecordingEnvironment, name: str, context: Any, run: _F
     return markupsafe.Markup(text)
 
 
+@lru_cache(maxsize=1)
+def _generator_key() -> str:
+    """Return a short hash of this module, which holds the code generator that compiled templates."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
 def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvironment:
     """Make the Jinja2 environment for one build."""
     dirs = template_dirs(config)
@@ -316,8 +323,9 @@ def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvir
     cache = None
     if cache_dir is not None:
         (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-        # Named apart from bytecode that Jinja2's own code generator made for the same source.
-        cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"), "__digest_out_%s.cache")
+        # Named apart from bytecode that Jinja2's own code generator, or an earlier version of
+        # ours, made for the same source: Jinja2 keys it by the template's source only.
+        cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"), f"__digest_{_generator_key()}_%s.cache")
     env = RecordingEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
                              auto_reload=False)

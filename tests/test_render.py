@@ -144,3 +144,14 @@ def test_remembered_filters_give_what_the_plain_functions_give(tmp_path):
                 str(isolate_latin("BBC و «ایران»", '<bdi dir="ltr" lang="en">', "</bdi>"))]
     expected.append(expected[-1])
     assert page.render(d=day).split("|") == expected
+
+
+def test_compiled_templates_are_cached_under_this_code_generator_s_name(site_dir):
+    # Jinja2 keys cached bytecode by template source only; ours is named after the module that
+    # generates it, so code compiled by another version of the generator is never loaded.
+    from digest.render import _generator_key
+
+    root = site_dir({"content/a.md": article(id="a")})
+    build(root)
+    names = [p.name for p in (root / ".digest-cache" / "jinja").iterdir()]
+    assert names and all(n.startswith(f"__digest_{_generator_key()}_") for n in names)
