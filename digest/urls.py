@@ -26,23 +26,25 @@ def _segments(target: str) -> tuple[str, ...]:
 def relative_url(frm: str, to: str) -> str:
     """Return the link from page ``frm`` to site path ``to``, so the site works under any base path."""
     if to[:1] == "/" and "//" not in to:   # a plain site path (nearly every link): compare strings
-        folder = _folder(frm)
+        folder, parent = _folder(frm)
         # Inside the page's folder: the rest of the path (a target equal to the folder without
         # its last slash is the folder itself, as segments go).
         if (to if to[-1] == "/" else to + "/").startswith(folder):
             return to[len(folder):] or "./"
         # Above it: every page of the parent folder shares the way there, so it is cached there.
-        return "../" + _climb(folder[:folder.rindex("/", 0, -1) + 1], to)
+        return "../" + _climb(parent, to)
     if "://" in to or to.startswith(("mailto:", "#")):
         return to
     return _between(_folders(frm), to) or "./"
 
 
 @lru_cache(maxsize=8192)
-def _folder(page: str) -> str:
-    """Return the folder a page sits in as a path, ``/a/b/`` (``/`` at the top)."""
+def _folder(page: str) -> tuple[str, str]:
+    """Return the folder a page sits in as a path, ``/a/b/`` (``/`` at the top), and its parent's."""
     src = _folders(page)
-    return "/" + "/".join(src) + "/" if src else "/"
+    if not src:
+        return "/", "/"   # the parent is never asked for: "/" holds every plain path
+    return "/" + "/".join(src) + "/", "/" + "".join(f"{p}/" for p in src[:-1])
 
 
 @lru_cache(maxsize=65536)
