@@ -20,6 +20,7 @@ from typing import Any, Callable
 import jinja2
 import jinja2.compiler
 import jinja2.runtime
+from jinja2.runtime import Macro
 import markupsafe
 
 from digest import feeds, jalali
@@ -203,22 +204,27 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
 
 
 class _Context(jinja2.runtime.Context):
-    """Jinja2's template context, calling the ``fragment`` global and plain methods without its checks."""
+    """Jinja2's template context, calling macros, methods and the ``fragment`` global without its checks."""
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja2's signature
-        """Call ``__obj`` from a template as Jinja2 does, sooner for the calls every page makes."""
-        # Jinja2 looks for a pass_context mark on the callable and its __call__ (about 1 us a call,
-        # three calls a page). Without keyword arguments (no block or loop variables to pass on),
-        # the fragment global takes this context and a method bearing no mark takes none.
-        if not kwargs:
-            if __obj is fragment:
-                return fragment(__self, *args)
-            if type(__obj) is MethodType and not hasattr(__obj, "jinja_pass_arg"):
-                try:
-                    return __obj(*args)
-                except StopIteration:
-                    return __self.environment.undefined(
-                        "value was undefined because a callable raised a StopIteration exception")
+        """Call ``__obj`` from a template as Jinja2 does, sooner for the calls pages make most."""
+        # Jinja2 looks for a pass_context mark on the callable and on its __call__ (about 1 us a
+        # call; a day page calls a macro for every card). A macro or a method bearing no mark
+        # gets what Jinja2 would give it: the arguments, less the block and loop variables that
+        # only a marked callable receives. The fragment global takes this context, when there
+        # are no block variables that Jinja2 would add to a context of its own.
+        kind = type(__obj)
+        if kind is Macro or (kind is MethodType and not hasattr(__obj, "jinja_pass_arg")):
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
+        if __obj is fragment and not kwargs:
+            return fragment(__self, *args)
         return super().call(__obj, *args, **kwargs)
 
 
