@@ -22,6 +22,7 @@ from digest.config import Config
 from digest.errors import Problem
 from digest.lookup import template_dirs, template_hash
 from digest.outcome import BuildFailed, BuildResult, Clock, check_problems
+from digest.saver import Aside, save_aside
 from digest.scan import content_files, scan_content, scan_static, static_sources
 from digest.write import WriteStats, Writer, check_output
 
@@ -176,16 +177,30 @@ class Builder:
             result = self._edit_in_place(state, store, config, writer, clock, inputs, strict, fail_on_errors)
             if result is not None:
                 return result
-        from digest import feeds
-        from digest.assemble import plan
-        from digest.parallel import mentions, render_staged
-        from digest.render import environment
-
         site, problems = self._assemble(state, store, config)                       # assemble
         # The site is long-lived: keep the cyclic collector from walking its objects again and
         # again while the rest of the build allocates; rebuild() unfreezes when it returns.
         gc.freeze()
         check_problems(problems, strict, fail_on_errors)
+        # The shards of what was read need no page: write them while the pages render.
+        aside = save_aside(store, state) if self.cache and not self.defer_save and self.jobs > 1 else None
+        try:
+            return self._render_all(state, store, config, writer, clock, site, problems, inputs, templates,
+                                    static, fresh, dirs, out, aside)
+        finally:
+            if aside is not None:
+                aside.settle(state)   # before returning or raising: no child outlives the build
+
+    def _render_all(self, state: State, store: Store, config: Config, writer: Writer, clock: Clock,
+                    site: Site, problems: list[Problem], inputs: list[str], templates: list[str],
+                    static: dict[str, bytes], fresh: bool, dirs: list[Path], out: Path,
+                    aside: Aside | None) -> BuildResult:
+        """Plan, fingerprint, render and write the pages of an assembled site, then save the state."""
+        from digest import feeds
+        from digest.assemble import plan
+        from digest.parallel import mentions, render_staged
+        from digest.render import environment
+
         pages = plan(site, config)
         clock.lap("assemble")
         # When every page is rendered anyway (a clean build, a new output folder), old
@@ -208,6 +223,8 @@ class Builder:
         if everything:
             prints = {out: fp for out, _, _, fp, _ in rendered}
             state.mentions, state.mentions_dirty = mentions(rendered), True
+        if aside is not None:
+            aside.settle(state)   # the metadata names the shards' rows: written after them
         self._commit(state, store, config, pages, prints, records, site, problems, dirs)
         self._env = (repr(config), env)
         clock.lap("save")

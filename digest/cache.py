@@ -310,6 +310,19 @@ class Store:
 
     def save(self, state: State) -> None:
         """Write the state atomically: dirty body and article shards first, then the metadata."""
+        self.save_articles(state)
+        if state.mentions_dirty and state.mentions is not None:
+            state.mentions_id = os.urandom(8).hex()
+            statefile.dump(self.folder / "mentions.pickle", {"key": state.key, "id": state.mentions_id,
+                                                    "mentions": state.mentions})
+            state.mentions_dirty = False
+        files = {rel: (e.size, e.mtime_ns, e.digest, e.problems, e.shape) for rel, e in state.files.items()}
+        state.saved = statefile.write(self.folder, state.saved, FORMAT, state.key, files, state.pages,
+                                      {"static": state.static, "counts": state.counts, "config": state.config,
+                                       "problems": state.problems, "mentions": state.mentions_id})
+
+    def save_articles(self, state: State) -> None:
+        """Write the dirty body and article shards: the part of ``save`` that needs no page."""
         self.shards.mkdir(parents=True, exist_ok=True)
         if state.dirty_bodies:
             self._save_bodies(state)
@@ -320,15 +333,6 @@ class Store:
                 by_shard[n][rel] = (entry.digest, _row(entry.article))
         for n, articles in by_shard.items():
             statefile.dump(self.shards / f"{n:02d}.pickle", {"key": state.key, "articles": articles})
-        if state.mentions_dirty and state.mentions is not None:
-            state.mentions_id = os.urandom(8).hex()
-            statefile.dump(self.folder / "mentions.pickle", {"key": state.key, "id": state.mentions_id,
-                                                    "mentions": state.mentions})
-            state.mentions_dirty = False
-        files = {rel: (e.size, e.mtime_ns, e.digest, e.problems, e.shape) for rel, e in state.files.items()}
-        state.saved = statefile.write(self.folder, state.saved, FORMAT, state.key, files, state.pages,
-                                      {"static": state.static, "counts": state.counts, "config": state.config,
-                                       "problems": state.problems, "mentions": state.mentions_id})
         state.dirty.clear()
 
     def load_mentions(self, state: State) -> dict[str, list[int]] | None:
