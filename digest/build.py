@@ -57,12 +57,22 @@ def read_settings(config: Config) -> ReadSettings:
                         normalize=functools.partial(normalize, options=options))
 
 
-def _load_meanwhile(state: State, store: Store) -> None:
-    """Load the cached Articles and the rendering code (while another process reads the edits)."""
+def _load_meanwhile(state: State, store: Store, config: Config) -> None:
+    """Load the cached Articles and the rendering code, and assemble the last build's site from
+    them (while another process reads the edits)."""
     from digest import parallel  # noqa: F401 - imported now, used once the files are read
 
     with collector_paused():
-        store.load_articles(state)
+        if store.load_articles(state) or state.config != repr(config):
+            return   # articles to read again here, or another config: assemble later, as before
+        from digest.assemble import assemble
+
+        entries = [e for _, e in sorted(state.files.items())]
+        # The site as the last build left it: an edit that moves no article is swapped into it
+        # (assemble.swap_articles, as digest serve does) instead of assembling again after reading.
+        state.site = assemble([e.article for e in entries if e.article is not None], config,
+                              [p for e in entries for p in e.problems])
+    gc.freeze()   # long-lived, as on the full path; rebuild() unfreezes
 
 
 def output_state(config: Config, out: Path) -> Path:
@@ -149,7 +159,7 @@ class Builder:
             inputs = watched_changes(state, config.content_dir, self._pending,
                                      lambda: read_settings(config), self.jobs, self.progress)
         if inputs is None:
-            meanwhile = (lambda: _load_meanwhile(state, store)) if state.site is None else None
+            meanwhile = (lambda: _load_meanwhile(state, store, config)) if state.site is None else None
             inputs = scan_content(state, content_files(config.content_dir), lambda: read_settings(config),
                                   changed, verify, self.jobs, self.progress, meanwhile)   # read
             self._listed = state
