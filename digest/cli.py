@@ -18,6 +18,11 @@ def _say(message: str) -> None:
     print(redact(message), file=sys.stderr, flush=True)
 
 
+# Commands that finished with nothing left to clean up at exit (no server, thread, temporary
+# folder or child process): ``python -m digest`` then skips freeing their objects one by one.
+FINISHED: set[str] = set()
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the site once and print a summary."""
     from digest.build import build
@@ -46,6 +51,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         for line in stats_mod.report(stats_mod.measure_site(result.output, result.templates)):
             print(line)
+    FINISHED.add("build")
     return 0
 
 
