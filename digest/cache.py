@@ -21,7 +21,7 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from digest import __version__, statefile
 from digest.bodies import Bodies, LazyBody, shard_name
@@ -204,6 +204,7 @@ class State:
     thash: dict[str, str] = field(default_factory=dict)        # template name -> current hash
     static_now: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     saved: Any = None                               # statefile.Saved: what state.pickle holds
+    touched: set[str] = field(default_factory=set)  # paths set or forgotten since shards were saved
 
     def set_entry(self, rel: str, entry: Entry | None) -> None:
         """Record (or forget, with None) a file's entry and mark its shard for saving."""
@@ -214,6 +215,7 @@ class State:
             if entry.article is not None:
                 self.dirty_bodies.add(shard_name(entry.article.day.path))
         self.dirty.add(shard_of(rel))
+        self.touched.add(rel)
         self.changed = True
 
     def articles(self, store: "Store", content: Path, settings: Callable[[], ReadSettings]
@@ -246,6 +248,7 @@ class Store:
         self.folder = folder
         self.shards = folder / "articles"
         self._bodies: Bodies | None = None
+        self._members: dict[int, set[str]] = {}   # article shard -> the paths it held when loaded
 
     def bodies(self, key: str) -> Bodies:
         """Return the body shards for cache key ``key``."""
@@ -291,6 +294,7 @@ class Store:
                     data = pickle.load(fh)
                 if not (isinstance(data, dict) and data.get("key") == state.key):
                     continue
+                self._members[n] = set(data["articles"])
                 for rel, (digest, row) in data["articles"].items():
                     entry = files.get(rel)
                     if entry is None or entry.loaded or entry.digest != digest:
@@ -327,13 +331,17 @@ class Store:
         if state.dirty_bodies:
             self._save_bodies(state)
         by_shard: dict[int, dict[str, tuple[str, tuple | None]]] = {n: {} for n in state.dirty}
-        for rel, entry in state.files.items():
-            n = shard_of(rel)
-            if n in by_shard and entry.digest:
+        files = state.files
+        known = [self._members.get(n) for n in by_shard]
+        for rel in _candidates(files, known, state.touched):
+            entry, n = files.get(rel), shard_of(rel)
+            if n in by_shard and entry is not None and entry.digest:
                 by_shard[n][rel] = (entry.digest, _row(entry.article))
         for n, articles in by_shard.items():
             statefile.dump(self.shards / f"{n:02d}.pickle", {"key": state.key, "articles": articles})
+            self._members[n] = set(articles)
         state.dirty.clear()
+        state.touched.clear()
 
     def load_mentions(self, state: State) -> dict[str, list[int]] | None:
         """Return the saved mentions index if it belongs to this state, else None."""
@@ -355,8 +363,11 @@ class Store:
         bodies = self.bodies(state.key)
         members: dict[str, dict[str, tuple[str, str]]] = {name: {} for name in state.dirty_bodies}
         names: dict[Any, str] = {}   # Jalali day -> its shard name, made once per day
-        for rel, entry in state.files.items():
-            article = entry.article
+        files = state.files
+        known = [set(bodies.shard(name)) or None for name in members]   # a missing shard: walk them all
+        for rel in _candidates(files, known, state.touched):
+            entry = files.get(rel)
+            article = entry.article if entry is not None else None
             if article is not None and entry.digest:
                 day = article.day
                 name = names.get(day) or names.setdefault(day, shard_name(day.path))
@@ -375,6 +386,17 @@ class Store:
             if folder.is_dir():
                 for path in folder.glob("*.pickle"):
                     path.unlink(missing_ok=True)
+
+
+def _candidates(files: dict[str, Entry], known: list[set[str] | None], touched: set[str]) -> Iterable[str]:
+    """Return the paths that can belong in shards whose ``known`` members were read from disk.
+
+    A path in a shard now was either in it when it was read or set since (``touched``); any
+    other path in ``files`` was read again this build (its shard did not hold it). When a shard
+    was not read (None), every path is a candidate."""
+    if any(members is None for members in known):
+        return files
+    return set().union(*known, touched)
 
 
 def _check(state: State) -> None:
