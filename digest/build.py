@@ -192,20 +192,22 @@ class Builder:
         # again while the rest of the build allocates; rebuild() unfreezes when it returns.
         gc.freeze()
         check_problems(problems, strict, fail_on_errors)
-        # The shards of what was read need no page: write them while the pages render.
-        aside = save_aside(store, state) if self.cache and not self.defer_save and self.jobs > 1 else None
+        asides: list[Aside] = []
         try:
             return self._render_all(state, store, config, writer, clock, site, problems, inputs, templates,
-                                    static, fresh, dirs, out, aside)
+                                    static, fresh, dirs, out, asides)
         finally:
-            if aside is not None:
+            for aside in asides:
                 aside.settle(state)   # before returning or raising: no child outlives the build
 
     def _render_all(self, state: State, store: Store, config: Config, writer: Writer, clock: Clock,
                     site: Site, problems: list[Problem], inputs: list[str], templates: list[str],
                     static: dict[str, bytes], fresh: bool, dirs: list[Path], out: Path,
-                    aside: Aside | None) -> BuildResult:
-        """Plan, fingerprint, render and write the pages of an assembled site, then save the state."""
+                    asides: list[Aside]) -> BuildResult:
+        """Plan, fingerprint, render and write the pages of an assembled site, then save the state.
+
+        Puts in ``asides`` the child saving shards meanwhile, if there is one (the caller waits
+        for it whatever happens)."""
         from digest import feeds
         from digest.assemble import plan
         from digest.parallel import mentions, render_staged
@@ -224,6 +226,10 @@ class Builder:
         clock.lap("feeds")
         env = environment(config, config.cache_dir)
         key = state.key + repr(config) if everything else None
+        # The shards of what was read need no page: a child writes them while the pages render
+        # (forked here, not earlier, so that it competes with the workers, not with the serial steps).
+        aside = save_aside(store, state) if self.cache and not self.defer_save and self.jobs > 1 else None
+        asides.extend([aside] if aside is not None else [])
         rendered, staged, processes = render_staged(writer, env, todo, site, config, self.jobs,
                                                     extra, key)                     # render
         clock.lap("render")
