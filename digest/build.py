@@ -331,7 +331,8 @@ class Builder:
     def _changed_templates(self, dirs: list[Path], state: State) -> list[str]:
         """Hash every template the last build used and list the ones that changed."""
         state.thash = {}
-        used = {pair for _, templates in state.pages.values() for pair in templates}
+        lists = {id(t): t for _, t in state.pages.values()}   # pages share their template lists
+        used = {pair for templates in lists.values() for pair in templates}
         for name, _ in used:
             state.thash[name] = template_hash(dirs, name)
         return sorted({f"templates/{name}" for name, h in used if state.thash[name] != h})
