@@ -184,7 +184,9 @@ class Builder:
                                                                                check_files=not trusted):
             return self._nothing_to_do(state, store, config, clock)
         if state.edited and not (state.reshaped or templates or static or fresh) and state.config == repr(config):
-            result = self._edit_in_place(state, store, config, writer, clock, inputs, strict, fail_on_errors)
+            from digest.quick import edit_in_place
+
+            result = edit_in_place(self, state, store, config, writer, clock, inputs, strict, fail_on_errors)
             if result is not None:
                 return result
         site, problems = self._assemble(state, store, config)                       # assemble
@@ -248,51 +250,6 @@ class Builder:
                            sorted(writer.last_changed), sorted(writer.last_removed), inputs,
                            state.counts, processes, output=out, _site=site,
                            _templates={p.output: p.template for p in pages})
-
-    def _edit_in_place(self, state: State, store: Store, config: Config, writer: Writer, clock: Clock,
-                       inputs: list[str], strict: bool, fail_on_errors: bool) -> BuildResult | None:
-        """Rebuild after edits that moved no article, from the last site (None: take the full path).
-
-        A new process has no last site: it assembles the articles as they are now, and gains
-        what follows, planning and rendering only the pages around the edits."""
-        from digest.assemble import swap_articles
-        from digest.parallel import render_staged
-        from digest.quick import edited_articles, feeds_around, fingerprints_of, pages_around
-
-        if state.site is None:
-            site, _ = self._assemble(state, store, config)                          # assemble
-            gc.freeze()   # as on the full path: the site lives until rebuild() returns
-            fresh = {rel: state.files[rel].article for rel in state.edited}   # unmoved: all read
-        else:
-            fresh = edited_articles(state, state.site)
-            site = swap_articles(state.site, fresh, state.site.problems) if fresh is not None else None
-        if fresh is None:
-            return None
-        problems = list(site.problems)
-        check_problems(problems, strict, fail_on_errors)
-        # Each of these pages covers an edited article, so its fingerprint changed: render them
-        # all, and fingerprint them for the record after the pages are out (with defer_save).
-        pages = pages_around(site, config, fresh)
-        clock.lap("assemble")
-        env = self._environment(config)
-        rendered, staged, processes = render_staged(writer, env, pages, site, config, self.jobs,
-                                                    feeds_around(site, config, fresh))  # render
-        clock.lap("render")
-        stats = writer.commit(staged, partial=True)   # no page came or went              # write
-        records = {out: names for out, _, names, _, _ in rendered}
-        clock.lap("write")
-        dirs = template_dirs(config)
-
-        def fingerprint() -> dict[str, str]:
-            """Return the fingerprints of the pages rendered."""
-            return fingerprints_of(pages, site, config, state)
-        self._late = (fingerprint, records, dirs) if self.defer_save else None
-        self._commit(state, store, config, None, {} if self.defer_save else fingerprint(), records, site,
-                     problems, dirs)
-        clock.lap("save")
-        return BuildResult(len(state.pages), stats, problems, clock.timings, sorted(p.output for p in pages),
-                           sorted(writer.last_changed), [], inputs, state.counts, processes,
-                           output=writer.out, _site=site, _config=config)
 
     def _load_config(self, trusted: bool) -> Config:
         """Return the config: the last one when a watcher reported no change to digest.toml."""

@@ -9,13 +9,11 @@ truncated, or comes from another version is ignored (and rebuilt), never trusted
 
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
 import os
 import pickle
 import signal
-import sys
 import threading
 import zlib
 from contextlib import contextmanager
@@ -23,8 +21,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from digest import __version__, statefile
+from digest import statefile
 from digest.bodies import Bodies, LazyBody, shard_name
+from digest.codekey import FORMAT, code_key
 from digest.config import Config
 from digest.errors import ContentError, Problem
 
@@ -34,7 +33,6 @@ if TYPE_CHECKING:  # readers (YAML, Markdown, the normalizer) load only when a f
 
 SECONDS_PER_FILE = 2.0
 SHARDS = 64
-FORMAT = 3
 BODY, DAY = 7, 5     # where body_html and day sit among an Article's fields (rows leave the body out)
 
 
@@ -70,52 +68,6 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-_CODE_KEY: str | None = None
-
-
-def code_key() -> str:
-    """Return a key that changes whenever digest's code or a library that shapes output changes."""
-    global _CODE_KEY
-    if _CODE_KEY is None:
-        h = hashlib.blake2b(f"{FORMAT}:{__version__}:{sys.version}".encode(), digest_size=16)
-        for dist in ("jinja2", "cmarkgfm", "nh3", "PyYAML", "jdatetime", "markupsafe"):
-            h.update(f"{dist}={dist_version(dist)};".encode())
-        package = Path(__file__).resolve().parent
-        # The ZWNJ lexicon in data/ shapes articles as much as the code does.
-        for path in sorted([*package.glob("*.py"), *package.glob("data/*.gz")]):
-            h.update(path.name.encode() + b"\0" + path.read_bytes())
-        _CODE_KEY = h.hexdigest()
-    return _CODE_KEY
-
-
-def dist_version(name: str) -> str:
-    """Return the installed version of distribution ``name`` ("?" if it is not installed)."""
-    # Most installs leave a ``<name>-<version>.dist-info`` folder on sys.path; its name is
-    # enough, and importlib.metadata (15 ms to import, with the email package) is needed
-    # only for other layouts.
-    wanted = name.lower().replace("-", "_").replace(".", "_")
-    for folder in sys.path:
-        for entry in _listing(folder or "."):
-            stem, dash, rest = entry.partition("-")
-            if dash and rest.endswith(".dist-info") and stem.lower().replace(".", "_") == wanted:
-                return rest[:-len(".dist-info")]
-    from importlib import metadata
-
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "?"
-
-
-@functools.lru_cache(maxsize=None)
-def _listing(folder: str) -> tuple[str, ...]:
-    """Return the names in ``folder`` (none if it is not a readable folder)."""
-    try:
-        return tuple(os.listdir(folder))
-    except OSError:
-        return ()
 
 
 def settings_key(config: Config) -> str:

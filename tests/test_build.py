@@ -271,10 +271,11 @@ def test_an_edit_built_by_a_new_process_equals_a_clean_build(tmp_path, edit):
     # A new process each time, as `digest build` runs: it reads the edit in a forked child while
     # it loads the cache and assembles the last site, which the edit is then swapped into.
     subprocess.run([sys.executable, "-c", EDIT_BUILD, str(root)], cwd=ROOT, check=True, capture_output=True)
+    when = "1403-09-02T05:00"
     changed = {
-        "body": {"content/e5.md": article("خبر 5", "1403-09-02T05:00", "اقتصاد", id="e5", body="متنی دیگر.")},
-        "title": {"content/e5.md": article("عنوانی نو", "1403-09-02T05:00", "اقتصاد", id="e5", body="متن خبر 5.")},
-        "topic": {"content/e5.md": article("خبر 5", "1403-09-02T05:00", "ورزش", id="e5", body="متن خبر 5.")},
+        "body": {"content/e5.md": article("خبر 5", when, "اقتصاد", id="e5", body="متنی دیگر.")},
+        "title": {"content/e5.md": article("عنوانی نو", when, "اقتصاد", id="e5", body="متن خبر 5.")},
+        "topic": {"content/e5.md": article("خبر 5", when, "ورزش", id="e5", body="متن خبر 5.")},
         "new article": {"content/e99.md": article("خبر تازه", "1403-09-03T23:00", "سیاست", id="e99")},
     }[edit]
     for rel, text in changed.items():

@@ -254,7 +254,8 @@ def test_shards_saved_after_a_change_equal_those_of_a_clean_build(tmp_path, chan
         (content / "n7.md").write_text(article("خبر شماره‌ی 7", "1403-09-03T07:07", "سیاست", id="n7",
                                                body="متنی تازه."), encoding="utf-8")
     elif change == "add":
-        (content / "new.md").write_text(article("خبر نو", "1403-09-02T12:00", "ورزش", id="new"), encoding="utf-8")
+        (content / "new.md").write_text(article("خبر نو", "1403-09-02T12:00", "ورزش", id="new"),
+                                        encoding="utf-8")
     elif change == "remove":
         (content / "n7.md").unlink()
     elif change == "move day":
