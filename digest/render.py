@@ -7,15 +7,13 @@ article text is only ever passed in as a value, never compiled as a template.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import re
 import sys
 import traceback
 from functools import lru_cache
 from pathlib import Path
 from types import MethodType
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 import jinja2.compiler
@@ -27,9 +25,8 @@ from digest import feeds, jalali
 from digest.assemble import Page
 from digest.config import Config
 from digest.errors import TemplateError
-from digest.jalali import JDate
+from digest.filters import fa_digits, iso_text, isolate_latin, jday_words, month_words, per_object
 from digest.lookup import template_dirs
-from digest.persian import LATIN_RUN, to_persian_digits
 from digest.urls import depth, place, relative_url
 
 
@@ -64,106 +61,11 @@ def _url(context: Any, target: str) -> str:
     return _link(_value(context, "config"), _value(context, "page_url"), _value(context, "absolute_urls"), target)
 
 
-_HAS_LATIN = re.compile("[A-Za-z]")
-
-
 @jinja2.pass_context
 def _absolute(context: Any, target: str) -> str:
     """Jinja filter: a site path as an absolute URL (base_url must name a host; see config.site_url)."""
     config = context["config"]
     return (config.site_url or config.base_path) + target.lstrip("/")
-
-
-BDI_OPEN, BDI_CLOSE = '<bdi dir="ltr" lang="en">', "</bdi>"
-
-
-def isolate_latin(value: Any, opening: str = BDI_OPEN, closing: str = BDI_CLOSE) -> markupsafe.Markup:
-    """Escape text and wrap each Latin run in ``opening``/``closing`` (a ``bdi`` by default)."""
-    if type(value) is str and opening is BDI_OPEN and closing is BDI_CLOSE:   # the filter's own call
-        return _bidi(value)
-    raw = "" if value is None else str(value)
-    return _isolate(raw, opening, closing)
-
-
-@lru_cache(maxsize=16384)  # topic names repeat on every page; Markup is immutable, so sharing is safe
-def _isolate(raw: str, opening: str, closing: str) -> markupsafe.Markup:
-    """Escape ``raw`` and wrap its Latin runs."""
-    if not _HAS_LATIN.search(raw):      # most Persian text: nothing to isolate
-        return markupsafe.escape(raw)
-    parts, pos = [], 0
-    for m in LATIN_RUN.finditer(raw):
-        parts.append(str(markupsafe.escape(raw[pos:m.start()])))
-        parts.append(f"{opening}{markupsafe.escape(m.group())}{closing}")
-        pos = m.end()
-    parts.append(str(markupsafe.escape(raw[pos:])))
-    return markupsafe.Markup("".join(parts))
-
-
-@lru_cache(maxsize=32768)   # each title shows on its page, its day, its topic and beside its neighbours
-def _bidi(raw: str) -> markupsafe.Markup:
-    """Return ``_isolate`` with the default ``bdi`` for text (one cache key instead of three)."""
-    return _isolate(raw, BDI_OPEN, BDI_CLOSE)
-
-
-def _by_identity(fn: Callable[[Any], str], size: int = 65536) -> Callable[[Any], str]:
-    """Return ``fn`` remembering its answer per object, for values shown on several pages.
-
-    Keyed by the object itself, not by equality: two equal datetimes (one instant in two zones)
-    print differently. Each entry keeps its object alive, so its ``id`` is never reused.
-    """
-    memo: dict[int, tuple[Any, str]] = {}
-
-    def remembered(value: Any) -> str:
-        """Return ``fn(value)``, computed once per object."""
-        found = memo.get(id(value))
-        if found is not None and found[0] is value:
-            return found[1]
-        if len(memo) >= size:   # a bound, so that a long-lived preview does not grow without end
-            memo.clear()
-        text = fn(value)
-        memo[id(value)] = (value, text)
-        return text
-
-    return remembered
-
-
-@lru_cache(maxsize=8192, typed=True)   # a day shows on all its articles' pages and in calendars
-def _day_words(day: Any, weekday: bool) -> str:
-    """Return ``jalali.format_day`` of a Jalali day."""
-    return jalali.format_day(day, weekday)
-
-
-def _jday(value: Any, weekday: bool = True) -> str:
-    """Jinja filter: a Jalali day (or datetime) in words with Persian digits."""
-    if isinstance(value, dt.datetime):
-        value = jalali.jday(value)
-    if type(value) is JDate:
-        return _day_words(value, weekday)
-    return jalali.format_day(value, weekday)
-
-
-@lru_cache(maxsize=4096, typed=True)
-def _digits(value: int) -> str:
-    """Return an integer in Persian digits."""
-    return to_persian_digits(value)
-
-
-def _fa(value: Any) -> str:
-    """Jinja filter: ``to_persian_digits``, remembered for integers (counts and days repeat)."""
-    if type(value) is int:
-        return _digits(value)
-    return to_persian_digits(value)
-
-
-def _isoformat(moment: Any) -> str:
-    """Return a date or datetime in ISO form (a machine value: Latin digits)."""
-    return moment.isoformat()
-
-
-def _jmonth(value: Any) -> str:
-    """Jinja filter: a Month (or (year, month)) as ``آذر ۱۴۰۳``."""
-    year, month = (value.year, value.month) if hasattr(value, "month") else value
-    return jalali.format_month(year, month)
 
 
 try:  # the C escaper behind markupsafe.escape, without its Markup wrapping
@@ -359,10 +261,10 @@ def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvir
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
                              auto_reload=False)
     env.filters.update({
-        "fa": _fa, "bidi": isolate_latin, "jday": _jday, "jmonth": _jmonth, "url": _url,
+        "fa": fa_digits, "bidi": isolate_latin, "jday": jday_words, "jmonth": month_words, "url": _url,
         "absolute": _absolute,
         # An article's time is shown on its page, its day and its topic page: formatted once.
-        "time": _by_identity(jalali.format_time), "iso": _by_identity(_isoformat),
+        "time": per_object(jalali.format_time), "iso": per_object(iso_text),
     })
     env.globals.update({
         "weekdays": jalali.WEEKDAYS, "weekdays_short": jalali.WEEKDAYS_SHORT,
