@@ -22,6 +22,7 @@ from digest.config import Config
 from digest.errors import Problem
 from digest.lookup import template_dirs, template_hash
 from digest.outcome import BuildFailed, BuildResult, Clock, check_problems
+from digest.saver import Aside, save_aside
 from digest.scan import content_files, scan_content, scan_static, static_sources
 from digest.write import WriteStats, Writer, check_output
 
@@ -56,12 +57,22 @@ def read_settings(config: Config) -> ReadSettings:
                         normalize=functools.partial(normalize, options=options))
 
 
-def _load_meanwhile(state: State, store: Store) -> None:
-    """Load the cached Articles and the rendering code (while another process reads the edits)."""
+def _load_meanwhile(state: State, store: Store, config: Config) -> None:
+    """Load the cached Articles and the rendering code, and assemble the last build's site from
+    them (while another process reads the edits)."""
     from digest import parallel  # noqa: F401 - imported now, used once the files are read
 
     with collector_paused():
-        store.load_articles(state)
+        if store.load_articles(state) or state.config != repr(config):
+            return   # articles to read again here, or another config: assemble later, as before
+        from digest.assemble import assemble
+
+        entries = [e for _, e in sorted(state.files.items())]
+        # The site as the last build left it: an edit that moves no article is swapped into it
+        # (assemble.swap_articles, as digest serve does) instead of assembling again after reading.
+        state.site = assemble([e.article for e in entries if e.article is not None], config,
+                              [p for e in entries for p in e.problems])
+    gc.freeze()   # long-lived, as on the full path; rebuild() unfreezes
 
 
 def output_state(config: Config, out: Path) -> Path:
@@ -148,7 +159,7 @@ class Builder:
             inputs = watched_changes(state, config.content_dir, self._pending,
                                      lambda: read_settings(config), self.jobs, self.progress)
         if inputs is None:
-            meanwhile = (lambda: _load_meanwhile(state, store)) if state.site is None else None
+            meanwhile = (lambda: _load_meanwhile(state, store, config)) if state.site is None else None
             inputs = scan_content(state, content_files(config.content_dir), lambda: read_settings(config),
                                   changed, verify, self.jobs, self.progress, meanwhile)   # read
             self._listed = state
@@ -173,19 +184,37 @@ class Builder:
                                                                                check_files=not trusted):
             return self._nothing_to_do(state, store, config, clock)
         if state.edited and not (state.reshaped or templates or static or fresh) and state.config == repr(config):
-            result = self._edit_in_place(state, store, config, writer, clock, inputs, strict, fail_on_errors)
+            from digest.quick import edit_in_place
+
+            result = edit_in_place(self, state, store, config, writer, clock, inputs, strict, fail_on_errors)
             if result is not None:
                 return result
-        from digest import feeds
-        from digest.assemble import plan
-        from digest.parallel import mentions, render_staged
-        from digest.render import environment
-
         site, problems = self._assemble(state, store, config)                       # assemble
         # The site is long-lived: keep the cyclic collector from walking its objects again and
         # again while the rest of the build allocates; rebuild() unfreezes when it returns.
         gc.freeze()
         check_problems(problems, strict, fail_on_errors)
+        asides: list[Aside] = []
+        try:
+            return self._render_all(state, store, config, writer, clock, site, problems, inputs, templates,
+                                    static, fresh, dirs, out, asides)
+        finally:
+            for aside in asides:
+                aside.settle(state)   # before returning or raising: no child outlives the build
+
+    def _render_all(self, state: State, store: Store, config: Config, writer: Writer, clock: Clock,
+                    site: Site, problems: list[Problem], inputs: list[str], templates: list[str],
+                    static: dict[str, bytes], fresh: bool, dirs: list[Path], out: Path,
+                    asides: list[Aside]) -> BuildResult:
+        """Plan, fingerprint, render and write the pages of an assembled site, then save the state.
+
+        Puts in ``asides`` the child saving shards meanwhile, if there is one (the caller waits
+        for it whatever happens)."""
+        from digest import feeds
+        from digest.assemble import plan
+        from digest.parallel import mentions, render_staged
+        from digest.render import environment
+
         pages = plan(site, config)
         clock.lap("assemble")
         # When every page is rendered anyway (a clean build, a new output folder), old
@@ -199,6 +228,10 @@ class Builder:
         clock.lap("feeds")
         env = environment(config, config.cache_dir)
         key = state.key + repr(config) if everything else None
+        # The shards of what was read need no page: a child writes them while the pages render
+        # (forked here, not earlier, so that it competes with the workers, not with the serial steps).
+        aside = save_aside(store, state) if self.cache and not self.defer_save and self.jobs > 1 else None
+        asides.extend([aside] if aside is not None else [])
         rendered, staged, processes = render_staged(writer, env, todo, site, config, self.jobs,
                                                     extra, key)                     # render
         clock.lap("render")
@@ -208,6 +241,8 @@ class Builder:
         if everything:
             prints = {out: fp for out, _, _, fp, _ in rendered}
             state.mentions, state.mentions_dirty = mentions(rendered), True
+        if aside is not None:
+            aside.settle(state)   # the metadata names the shards' rows: written after them
         self._commit(state, store, config, pages, prints, records, site, problems, dirs)
         self._env = (repr(config), env)
         clock.lap("save")
@@ -215,51 +250,6 @@ class Builder:
                            sorted(writer.last_changed), sorted(writer.last_removed), inputs,
                            state.counts, processes, output=out, _site=site,
                            _templates={p.output: p.template for p in pages})
-
-    def _edit_in_place(self, state: State, store: Store, config: Config, writer: Writer, clock: Clock,
-                       inputs: list[str], strict: bool, fail_on_errors: bool) -> BuildResult | None:
-        """Rebuild after edits that moved no article, from the last site (None: take the full path).
-
-        A new process has no last site: it assembles the articles as they are now, and gains
-        what follows, planning and rendering only the pages around the edits."""
-        from digest.assemble import swap_articles
-        from digest.parallel import render_staged
-        from digest.quick import edited_articles, feeds_around, fingerprints_of, pages_around
-
-        if state.site is None:
-            site, _ = self._assemble(state, store, config)                          # assemble
-            gc.freeze()   # as on the full path: the site lives until rebuild() returns
-            fresh = {rel: state.files[rel].article for rel in state.edited}   # unmoved: all read
-        else:
-            fresh = edited_articles(state, state.site)
-            site = swap_articles(state.site, fresh, state.site.problems) if fresh is not None else None
-        if fresh is None:
-            return None
-        problems = list(site.problems)
-        check_problems(problems, strict, fail_on_errors)
-        # Each of these pages covers an edited article, so its fingerprint changed: render them
-        # all, and fingerprint them for the record after the pages are out (with defer_save).
-        pages = pages_around(site, config, fresh)
-        clock.lap("assemble")
-        env = self._environment(config)
-        rendered, staged, processes = render_staged(writer, env, pages, site, config, self.jobs,
-                                                    feeds_around(site, config, fresh))  # render
-        clock.lap("render")
-        stats = writer.commit(staged, partial=True)   # no page came or went              # write
-        records = {out: names for out, _, names, _, _ in rendered}
-        clock.lap("write")
-        dirs = template_dirs(config)
-
-        def fingerprint() -> dict[str, str]:
-            """Return the fingerprints of the pages rendered."""
-            return fingerprints_of(pages, site, config, state)
-        self._late = (fingerprint, records, dirs) if self.defer_save else None
-        self._commit(state, store, config, None, {} if self.defer_save else fingerprint(), records, site,
-                     problems, dirs)
-        clock.lap("save")
-        return BuildResult(len(state.pages), stats, problems, clock.timings, sorted(p.output for p in pages),
-                           sorted(writer.last_changed), [], inputs, state.counts, processes,
-                           output=writer.out, _site=site, _config=config)
 
     def _load_config(self, trusted: bool) -> Config:
         """Return the config: the last one when a watcher reported no change to digest.toml."""
@@ -298,7 +288,8 @@ class Builder:
     def _changed_templates(self, dirs: list[Path], state: State) -> list[str]:
         """Hash every template the last build used and list the ones that changed."""
         state.thash = {}
-        used = {pair for _, templates in state.pages.values() for pair in templates}
+        lists = {id(t): t for _, t in state.pages.values()}   # pages share their template lists
+        used = {pair for templates in lists.values() for pair in templates}
         for name, _ in used:
             state.thash[name] = template_hash(dirs, name)
         return sorted({f"templates/{name}" for name, h in used if state.thash[name] != h})

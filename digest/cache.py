@@ -9,22 +9,21 @@ truncated, or comes from another version is ignored (and rebuilt), never trusted
 
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
 import os
 import pickle
 import signal
-import sys
 import threading
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from digest import __version__, statefile
+from digest import statefile
 from digest.bodies import Bodies, LazyBody, shard_name
+from digest.codekey import FORMAT, code_key
 from digest.config import Config
 from digest.errors import ContentError, Problem
 
@@ -34,7 +33,6 @@ if TYPE_CHECKING:  # readers (YAML, Markdown, the normalizer) load only when a f
 
 SECONDS_PER_FILE = 2.0
 SHARDS = 64
-FORMAT = 3
 BODY, DAY = 7, 5     # where body_html and day sit among an Article's fields (rows leave the body out)
 
 
@@ -70,52 +68,6 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-_CODE_KEY: str | None = None
-
-
-def code_key() -> str:
-    """Return a key that changes whenever digest's code or a library that shapes output changes."""
-    global _CODE_KEY
-    if _CODE_KEY is None:
-        h = hashlib.blake2b(f"{FORMAT}:{__version__}:{sys.version}".encode(), digest_size=16)
-        for dist in ("jinja2", "cmarkgfm", "nh3", "PyYAML", "jdatetime", "markupsafe"):
-            h.update(f"{dist}={dist_version(dist)};".encode())
-        package = Path(__file__).resolve().parent
-        # The ZWNJ lexicon in data/ shapes articles as much as the code does.
-        for path in sorted([*package.glob("*.py"), *package.glob("data/*.gz")]):
-            h.update(path.name.encode() + b"\0" + path.read_bytes())
-        _CODE_KEY = h.hexdigest()
-    return _CODE_KEY
-
-
-def dist_version(name: str) -> str:
-    """Return the installed version of distribution ``name`` ("?" if it is not installed)."""
-    # Most installs leave a ``<name>-<version>.dist-info`` folder on sys.path; its name is
-    # enough, and importlib.metadata (15 ms to import, with the email package) is needed
-    # only for other layouts.
-    wanted = name.lower().replace("-", "_").replace(".", "_")
-    for folder in sys.path:
-        for entry in _listing(folder or "."):
-            stem, dash, rest = entry.partition("-")
-            if dash and rest.endswith(".dist-info") and stem.lower().replace(".", "_") == wanted:
-                return rest[:-len(".dist-info")]
-    from importlib import metadata
-
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "?"
-
-
-@functools.lru_cache(maxsize=None)
-def _listing(folder: str) -> tuple[str, ...]:
-    """Return the names in ``folder`` (none if it is not a readable folder)."""
-    try:
-        return tuple(os.listdir(folder))
-    except OSError:
-        return ()
 
 
 def settings_key(config: Config) -> str:
@@ -204,6 +156,7 @@ class State:
     thash: dict[str, str] = field(default_factory=dict)        # template name -> current hash
     static_now: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     saved: Any = None                               # statefile.Saved: what state.pickle holds
+    touched: set[str] = field(default_factory=set)  # paths set or forgotten since shards were saved
 
     def set_entry(self, rel: str, entry: Entry | None) -> None:
         """Record (or forget, with None) a file's entry and mark its shard for saving."""
@@ -214,6 +167,7 @@ class State:
             if entry.article is not None:
                 self.dirty_bodies.add(shard_name(entry.article.day.path))
         self.dirty.add(shard_of(rel))
+        self.touched.add(rel)
         self.changed = True
 
     def articles(self, store: "Store", content: Path, settings: Callable[[], ReadSettings]
@@ -246,6 +200,7 @@ class Store:
         self.folder = folder
         self.shards = folder / "articles"
         self._bodies: Bodies | None = None
+        self._members: dict[int, set[str]] = {}   # article shard -> the paths it held when loaded
 
     def bodies(self, key: str) -> Bodies:
         """Return the body shards for cache key ``key``."""
@@ -291,6 +246,7 @@ class Store:
                     data = pickle.load(fh)
                 if not (isinstance(data, dict) and data.get("key") == state.key):
                     continue
+                self._members[n] = set(data["articles"])
                 for rel, (digest, row) in data["articles"].items():
                     entry = files.get(rel)
                     if entry is None or entry.loaded or entry.digest != digest:
@@ -310,16 +266,7 @@ class Store:
 
     def save(self, state: State) -> None:
         """Write the state atomically: dirty body and article shards first, then the metadata."""
-        self.shards.mkdir(parents=True, exist_ok=True)
-        if state.dirty_bodies:
-            self._save_bodies(state)
-        by_shard: dict[int, dict[str, tuple[str, tuple | None]]] = {n: {} for n in state.dirty}
-        for rel, entry in state.files.items():
-            n = shard_of(rel)
-            if n in by_shard and entry.digest:
-                by_shard[n][rel] = (entry.digest, _row(entry.article))
-        for n, articles in by_shard.items():
-            statefile.dump(self.shards / f"{n:02d}.pickle", {"key": state.key, "articles": articles})
+        self.save_articles(state)
         if state.mentions_dirty and state.mentions is not None:
             state.mentions_id = os.urandom(8).hex()
             statefile.dump(self.folder / "mentions.pickle", {"key": state.key, "id": state.mentions_id,
@@ -329,7 +276,24 @@ class Store:
         state.saved = statefile.write(self.folder, state.saved, FORMAT, state.key, files, state.pages,
                                       {"static": state.static, "counts": state.counts, "config": state.config,
                                        "problems": state.problems, "mentions": state.mentions_id})
+
+    def save_articles(self, state: State) -> None:
+        """Write the dirty body and article shards: the part of ``save`` that needs no page."""
+        self.shards.mkdir(parents=True, exist_ok=True)
+        if state.dirty_bodies:
+            self._save_bodies(state)
+        by_shard: dict[int, dict[str, tuple[str, tuple | None]]] = {n: {} for n in state.dirty}
+        files = state.files
+        known = [self._members.get(n) for n in by_shard]
+        for rel in _candidates(files, known, state.touched):
+            entry, n = files.get(rel), shard_of(rel)
+            if n in by_shard and entry is not None and entry.digest:
+                by_shard[n][rel] = (entry.digest, _row(entry.article))
+        for n, articles in by_shard.items():
+            statefile.dump(self.shards / f"{n:02d}.pickle", {"key": state.key, "articles": articles})
+            self._members[n] = set(articles)
         state.dirty.clear()
+        state.touched.clear()
 
     def load_mentions(self, state: State) -> dict[str, list[int]] | None:
         """Return the saved mentions index if it belongs to this state, else None."""
@@ -351,8 +315,11 @@ class Store:
         bodies = self.bodies(state.key)
         members: dict[str, dict[str, tuple[str, str]]] = {name: {} for name in state.dirty_bodies}
         names: dict[Any, str] = {}   # Jalali day -> its shard name, made once per day
-        for rel, entry in state.files.items():
-            article = entry.article
+        files = state.files
+        known = [set(bodies.shard(name)) or None for name in members]   # a missing shard: walk them all
+        for rel in _candidates(files, known, state.touched):
+            entry = files.get(rel)
+            article = entry.article if entry is not None else None
             if article is not None and entry.digest:
                 day = article.day
                 name = names.get(day) or names.setdefault(day, shard_name(day.path))
@@ -371,6 +338,17 @@ class Store:
             if folder.is_dir():
                 for path in folder.glob("*.pickle"):
                     path.unlink(missing_ok=True)
+
+
+def _candidates(files: dict[str, Entry], known: list[set[str] | None], touched: set[str]) -> Iterable[str]:
+    """Return the paths that can belong in shards whose ``known`` members were read from disk.
+
+    A path in a shard now was either in it when it was read or set since (``touched``); any
+    other path in ``files`` was read again this build (its shard did not hold it). When a shard
+    was not read (None), every path is a candidate."""
+    if any(members is None for members in known):
+        return files
+    return set().union(*known, touched)
 
 
 def _check(state: State) -> None:

@@ -7,6 +7,7 @@ Exit codes: 0 success (warnings are printed), 1 a DigestError (the message names
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from digest import __version__
@@ -16,6 +17,11 @@ from digest.errors import ConfigError, DigestError, redact
 def _say(message: str) -> None:
     """Print a progress or summary line on standard error (credentials in URLs redacted)."""
     print(redact(message), file=sys.stderr, flush=True)
+
+
+# Commands that finished with nothing left to clean up at exit (no server, thread, temporary
+# folder or child process): ``run`` then skips freeing their objects one by one.
+FINISHED: set[str] = set()
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -46,6 +52,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         for line in stats_mod.report(stats_mod.measure_site(result.output, result.templates)):
             print(line)
+    FINISHED.add("build")
     return 0
 
 
@@ -291,3 +298,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
+
+
+def run() -> None:
+    """Run the command line as a program (``digest`` and ``python -m digest``) and exit."""
+    code = main()
+    if FINISHED:
+        # A build leaves tens of thousands of objects that the interpreter would free one by one at
+        # exit (0.04 s after a one-article edit, 0.08 s after a cold build of 10,000 articles), and
+        # nothing that needs cleaning up: flush what was printed and leave.
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            code = code or 1   # as the normal exit does when it cannot flush
+        os._exit(code)
+    sys.exit(code)

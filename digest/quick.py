@@ -1,4 +1,5 @@
-"""Shortcuts for a ``Builder`` that stays in memory (``digest serve``) when a few articles change.
+"""Shortcuts for a build in which a few articles changed, mostly for a ``Builder`` that stays in
+memory (``digest serve``); ``edit_in_place`` also serves a new ``digest build`` process.
 
 Two of them, each falling back to the full path of ``digest.build`` whenever its condition fails:
 
@@ -6,7 +7,8 @@ Two of them, each falling back to the full path of ``digest.build`` whenever its
   only the reported files are stat-ed and read, not the whole content folder.
 - ``edit_in_place``: when only the contents of articles changed (no article's shape, the config,
   a template or a static file), the edited articles are swapped into the last assembled site
-  (``assemble.swap_articles``) and only the pages that can show them are planned and
+  (``assemble.swap_articles``; a new process assembles it from the cache while the edits are
+  read) and only the pages that can show them are planned and
   fingerprinted (``assemble.plan_around``); every other page's fingerprint covers none of them
   (docs/incremental.md), so it cannot have changed. The feeds whose window holds no edited
   article and the sitemap (made of shapes only) stay as they are.
@@ -14,6 +16,7 @@ Two of them, each falling back to the full path of ``digest.build`` whenever its
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -23,9 +26,13 @@ from digest.scan import read_changes
 
 if TYPE_CHECKING:
     from digest.assemble import Page
+    from digest.build import Builder
+    from digest.cache import Store
     from digest.config import Config
     from digest.model import Article, Site
+    from digest.outcome import BuildResult, Clock
     from digest.readers import ReadSettings
+    from digest.write import Writer
 
 
 def watched_changes(state: State, content: Path, paths: set[str], settings: Callable[[], ReadSettings],
@@ -95,3 +102,52 @@ def feeds_around(site: Site, config: Config, fresh: dict[str, Article]) -> dict[
     from digest.feeds import article_feeds
 
     return article_feeds(site, config, lambda a: a.path in fresh)
+
+
+def edit_in_place(builder: Builder, state: State, store: Store, config: Config, writer: Writer, clock: Clock,
+                  inputs: list[str], strict: bool, fail_on_errors: bool) -> BuildResult | None:
+    """Rebuild after edits that moved no article, from the last site (None: take the full path).
+
+    The edits are swapped into the site ``builder`` last assembled, or into the one a new process
+    assembled from the cache while the edits were read (``build._load_meanwhile``); without
+    either, the articles are assembled as they are now. Either way only the pages around the
+    edits are planned and rendered."""
+    from digest.assemble import swap_articles
+    from digest.lookup import template_dirs
+    from digest.outcome import BuildResult, check_problems
+    from digest.parallel import render_staged
+
+    if state.site is None:
+        site, _ = builder._assemble(state, store, config)                          # assemble
+        gc.freeze()   # as on the full path: the site lives until rebuild() returns
+        fresh = {rel: state.files[rel].article for rel in state.edited}   # unmoved: all read
+    else:
+        fresh = edited_articles(state, state.site)
+        site = swap_articles(state.site, fresh, state.site.problems) if fresh is not None else None
+    if fresh is None:
+        return None
+    problems = list(site.problems)
+    check_problems(problems, strict, fail_on_errors)
+    # Each of these pages covers an edited article, so its fingerprint changed: render them
+    # all, and fingerprint them for the record after the pages are out (with defer_save).
+    pages = pages_around(site, config, fresh)
+    clock.lap("assemble")
+    env = builder._environment(config)
+    rendered, staged, processes = render_staged(writer, env, pages, site, config, builder.jobs,
+                                                feeds_around(site, config, fresh))  # render
+    clock.lap("render")
+    stats = writer.commit(staged, partial=True)   # no page came or went              # write
+    records = {out: names for out, _, names, _, _ in rendered}
+    clock.lap("write")
+    dirs = template_dirs(config)
+
+    def fingerprint() -> dict[str, str]:
+        """Return the fingerprints of the pages rendered."""
+        return fingerprints_of(pages, site, config, state)
+    builder._late = (fingerprint, records, dirs) if builder.defer_save else None
+    builder._commit(state, store, config, None, {} if builder.defer_save else fingerprint(), records, site,
+                    problems, dirs)
+    clock.lap("save")
+    return BuildResult(len(state.pages), stats, problems, clock.timings, sorted(p.output for p in pages),
+                       sorted(writer.last_changed), [], inputs, state.counts, processes,
+                       output=writer.out, _site=site, _config=config)

@@ -7,24 +7,26 @@ article text is only ever passed in as a value, never compiled as a template.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+import hashlib
 import sys
 import traceback
 from functools import lru_cache
 from pathlib import Path
+from types import MethodType
 from typing import Any
 
 import jinja2
 import jinja2.compiler
+import jinja2.runtime
+from jinja2.runtime import Macro
 import markupsafe
 
 from digest import feeds, jalali
 from digest.assemble import Page
 from digest.config import Config
 from digest.errors import TemplateError
+from digest.filters import fa_digits, iso_text, isolate_latin, jday_words, month_words, per_object
 from digest.lookup import template_dirs
-from digest.persian import LATIN_RUN, to_persian_digits
 from digest.urls import depth, place, relative_url
 
 
@@ -59,48 +61,11 @@ def _url(context: Any, target: str) -> str:
     return _link(_value(context, "config"), _value(context, "page_url"), _value(context, "absolute_urls"), target)
 
 
-_HAS_LATIN = re.compile("[A-Za-z]")
-
-
 @jinja2.pass_context
 def _absolute(context: Any, target: str) -> str:
     """Jinja filter: a site path as an absolute URL (base_url must name a host; see config.site_url)."""
     config = context["config"]
     return (config.site_url or config.base_path) + target.lstrip("/")
-
-
-def isolate_latin(value: Any, opening: str = '<bdi dir="ltr" lang="en">', closing: str = "</bdi>"
-                  ) -> markupsafe.Markup:
-    """Escape text and wrap each Latin run in ``opening``/``closing`` (a ``bdi`` by default)."""
-    raw = "" if value is None else str(value)
-    return _isolate(raw, opening, closing)
-
-
-@lru_cache(maxsize=16384)  # topic names repeat on every page; Markup is immutable, so sharing is safe
-def _isolate(raw: str, opening: str, closing: str) -> markupsafe.Markup:
-    """Escape ``raw`` and wrap its Latin runs."""
-    if not _HAS_LATIN.search(raw):      # most Persian text: nothing to isolate
-        return markupsafe.escape(raw)
-    parts, pos = [], 0
-    for m in LATIN_RUN.finditer(raw):
-        parts.append(str(markupsafe.escape(raw[pos:m.start()])))
-        parts.append(f"{opening}{markupsafe.escape(m.group())}{closing}")
-        pos = m.end()
-    parts.append(str(markupsafe.escape(raw[pos:])))
-    return markupsafe.Markup("".join(parts))
-
-
-def _jday(value: Any, weekday: bool = True) -> str:
-    """Jinja filter: a Jalali day (or datetime) in words with Persian digits."""
-    if isinstance(value, dt.datetime):
-        value = jalali.jday(value)
-    return jalali.format_day(value, weekday)
-
-
-def _jmonth(value: Any) -> str:
-    """Jinja filter: a Month (or (year, month)) as ``آذر ۱۴۰۳``."""
-    year, month = (value.year, value.month) if hasattr(value, "month") else value
-    return jalali.format_month(year, month)
 
 
 try:  # the C escaper behind markupsafe.escape, without its Markup wrapping
@@ -118,8 +83,11 @@ def escape_output(value: Any) -> str:
     ``markupsafe.escape`` builds around each one (a Python-level ``__new__``, about 80 times
     a page) is wasted work.
     """
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _escape_inner(value)
+    if kind is markupsafe.Markup:   # already HTML (``bidi`` gives these): its own text
+        return value
     html = getattr(value, "__html__", None)
     if html is not None:
         return html()
@@ -137,6 +105,31 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         self.writeline("escape = environment.escape_output")
 
 
+class _Context(jinja2.runtime.Context):
+    """Jinja2's template context, calling macros, methods and the ``fragment`` global without its checks."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja2's signature
+        """Call ``__obj`` from a template as Jinja2 does, sooner for the calls pages make most."""
+        # Jinja2 looks for a pass_context mark on the callable and on its __call__ (about 1 us a
+        # call; a day page calls a macro for every card). A macro or a method bearing no mark
+        # gets what Jinja2 would give it: the arguments, less the block and loop variables that
+        # only a marked callable receives. The fragment global takes this context, when there
+        # are no block variables that Jinja2 would add to a context of its own.
+        kind = type(__obj)
+        if kind is Macro or (kind is MethodType and not hasattr(__obj, "jinja_pass_arg")):
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
+        if __obj is fragment and not kwargs:
+            return fragment(__self, *args)
+        return super().call(__obj, *args, **kwargs)
+
+
 class RecordingEnvironment(jinja2.Environment):
     """A Jinja2 environment that notes every template name loaded while ``loaded`` is a set.
 
@@ -146,6 +139,7 @@ class RecordingEnvironment(jinja2.Environment):
 
     loaded: set[str] | None = None
     code_generator_class = _CodeGenerator
+    context_class = _Context
     escape_output = staticmethod(escape_output)
     fragment_run: _FragmentRun | None = None      # set while a shared fragment renders
     _fragments: tuple[Any, Any, dict] | None = None  # (site, config, {name: {targets: (reach, {place: ...})}})
@@ -244,6 +238,12 @@ def _render_fragment(env: RecordingEnvironment, name: str, context: Any, run: _F
     return markupsafe.Markup(text)
 
 
+@lru_cache(maxsize=1)
+def _generator_key() -> str:
+    """Return a short hash of this module, which holds the code generator that compiled templates."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
 def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvironment:
     """Make the Jinja2 environment for one build."""
     dirs = template_dirs(config)
@@ -254,15 +254,17 @@ def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvir
     cache = None
     if cache_dir is not None:
         (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-        # Named apart from bytecode that Jinja2's own code generator made for the same source.
-        cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"), "__digest_out_%s.cache")
+        # Named apart from bytecode that Jinja2's own code generator, or an earlier version of
+        # ours, made for the same source: Jinja2 keys it by the template's source only.
+        cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"), f"__digest_{_generator_key()}_%s.cache")
     env = RecordingEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
                              auto_reload=False)
     env.filters.update({
-        "fa": to_persian_digits, "bidi": isolate_latin, "jday": _jday, "jmonth": _jmonth, "url": _url,
+        "fa": fa_digits, "bidi": isolate_latin, "jday": jday_words, "jmonth": month_words, "url": _url,
         "absolute": _absolute,
-        "time": jalali.format_time, "iso": lambda d: d.isoformat(),
+        # An article's time is shown on its page, its day and its topic page: formatted once.
+        "time": per_object(jalali.format_time), "iso": per_object(iso_text),
     })
     env.globals.update({
         "weekdays": jalali.WEEKDAYS, "weekdays_short": jalali.WEEKDAYS_SHORT,

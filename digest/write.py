@@ -24,6 +24,7 @@ from digest.config import Config
 from digest.errors import OutputError
 
 TMP_SUFFIX = ".digest-tmp"
+_O_BINARY = getattr(os, "O_BINARY", 0)   # Windows: no newline translation
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class Writer:
         self._old = self._scan() if old is None else old
         self._candidates = list(candidates)
         self._made: set[str] = set()
+        self._out_prefix = os.path.join(self.out, "")
         self._save_json(self.journal, {"phase": "staging", "staged": [_tmp_name(r) for r in self._candidates]})
 
     def stage(self, rel: str, data: bytes) -> tuple[str, bool]:
@@ -127,7 +129,7 @@ class Writer:
                 return digest, False
         elif self._old.get(rel) == digest and os.path.isfile(os.path.join(self.out, rel)):
             return digest, False
-        path = os.path.join(self.out, _tmp_name(rel))
+        path = self._out_prefix + _tmp_name(rel)   # a page path is relative: no os.path.join per file
         try:
             folder = os.path.dirname(path)
             if folder not in self._made:   # one mkdir per folder, not per file
@@ -242,11 +244,13 @@ def _make_folder(folder: str) -> None:
 
 def _write_file(path: str, data: bytes) -> None:
     """Write ``data`` to ``path``, replacing it (without a buffered file object: one write call)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_BINARY, 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        done = os.write(fd, data)   # a page fits in one write; the loop is for the rare short one
+        if done < len(data):
+            view = memoryview(data)[done:]
+            while view:
+                view = view[os.write(fd, view):]
     finally:
         os.close(fd)
 

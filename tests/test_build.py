@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -247,3 +248,66 @@ def test_the_listed_suffixes_are_the_readers_suffixes():
     from digest.readers import READERS
 
     assert sorted(CONTENT_SUFFIXES) == sorted(READERS)
+
+
+EDIT_BUILD = """
+import sys
+from pathlib import Path
+from digest.build import build
+r = build(Path(sys.argv[1]), jobs=2)
+print(len(r.rendered))
+"""
+
+
+@pytest.mark.parametrize("edit", ["body", "title", "topic", "new article"])
+def test_an_edit_built_by_a_new_process_equals_a_clean_build(tmp_path, edit):
+    files = {f"content/e{i}.md": article(f"خبر {i}", f"1403-09-{i % 4 + 1:02d}T{i:02d}:00",
+                                         ["سیاست", "اقتصاد"][i % 2], id=f"e{i}", body=f"متن خبر {i}.")
+             for i in range(12)}
+    root = tmp_path / "incremental"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    # A new process each time, as `digest build` runs: it reads the edit in a forked child while
+    # it loads the cache and assembles the last site, which the edit is then swapped into.
+    subprocess.run([sys.executable, "-c", EDIT_BUILD, str(root)], cwd=ROOT, check=True, capture_output=True)
+    when = "1403-09-02T05:00"
+    changed = {
+        "body": {"content/e5.md": article("خبر 5", when, "اقتصاد", id="e5", body="متنی دیگر.")},
+        "title": {"content/e5.md": article("عنوانی نو", when, "اقتصاد", id="e5", body="متن خبر 5.")},
+        "topic": {"content/e5.md": article("خبر 5", when, "ورزش", id="e5", body="متن خبر 5.")},
+        "new article": {"content/e99.md": article("خبر تازه", "1403-09-03T23:00", "سیاست", id="e99")},
+    }[edit]
+    for rel, text in changed.items():
+        (root / rel).write_text(text, encoding="utf-8")
+        files[rel] = text
+    out = subprocess.run([sys.executable, "-c", EDIT_BUILD, str(root)], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    assert int(out) > 0
+    clean = tmp_path / "clean"
+    for rel, text in files.items():
+        (clean / rel).parent.mkdir(parents=True, exist_ok=True)
+        (clean / rel).write_text(text, encoding="utf-8")
+    build(clean, cache=False, jobs=1)
+    assert tree(root / "site") == tree(clean / "site")
+
+
+def test_the_last_site_is_assembled_from_the_cache_while_edits_are_read(site_dir):
+    from digest.assemble import assemble
+    from digest.build import _load_meanwhile
+    from digest.cache import Store, settings_key
+    from digest.config import load
+
+    root = site_dir(GOOD)
+    build(root, jobs=1)
+    config = load(root)
+    store = Store(config.cache_dir)
+    state = store.load_meta(settings_key(config))
+    _load_meanwhile(state, store, config)
+    articles = sorted((e.article for e in state.files.values()), key=lambda a: a.path)
+    assert state.site == assemble(articles, config)
+    other = load(root, {"title": "نامی دیگر"})
+    state = store.load_meta(settings_key(config))
+    _load_meanwhile(state, store, other)          # built with another config: nothing to swap into
+    gc.unfreeze()
+    assert state.site is None

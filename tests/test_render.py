@@ -11,6 +11,7 @@ from digest.build import build
 from digest.errors import TemplateError
 from digest.render import escape_output, isolate_latin, relative_url
 from tests.conftest import article
+from tests.test_filters import filters_env
 
 
 @pytest.mark.parametrize("frm, to, expected", [
@@ -106,3 +107,42 @@ def test_a_fragment_that_reads_the_page_url_is_refused_with_its_file(site_dir):
     with pytest.raises(TemplateError) as caught:
         build(root)
     assert str(caught.value.path).endswith("_footer.html") and "page_url" in str(caught.value)
+
+
+def test_compiled_templates_are_cached_under_this_code_generator_s_name(site_dir):
+    # Jinja2 keys cached bytecode by template source only; ours is named after the module that
+    # generates it, so code compiled by another version of the generator is never loaded.
+    from digest.render import _generator_key
+
+    root = site_dir({"content/a.md": article(id="a")})
+    build(root)
+    names = [p.name for p in (root / ".digest-cache" / "jinja").iterdir()]
+    assert names and all(n.startswith(f"__digest_{_generator_key()}_") for n in names)
+
+
+CALLS = (
+    '{% macro box(x) %}[{{ x }}]{% endmacro %}{% macro wrap(x) %}({{ x }}:{{ caller() }}){% endmacro %}'
+    '{% for d in days %}{{ box(d.iso()) }}{% call wrap(loop.index) %}{{ d.iso() }}{% endcall %}{% endfor %}'
+    '{% set seen = "بیرون" %}{{ where() }}'
+    '{% for n in [1] %}{% set seen = "درون" %}{{ where() }}{% endfor %}')
+
+
+def test_template_calls_get_what_jinja2_would_give_them(tmp_path):
+    # Macros and methods are called without Jinja2's pass_context checks; a callable that takes
+    # the context must still see the variables set around the call.
+    import jinja2
+
+    from digest import jalali
+
+    @jinja2.pass_context
+    def where(context):
+        return context.get("seen")
+
+    days = [jalali.JDate(1403, 9, 2), jalali.JDate(1403, 12, 29)]
+    ours = filters_env(tmp_path)
+    plain = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    for env in (ours, plain):
+        env.globals["where"] = where
+    expected = plain.from_string(CALLS).render(days=days)
+    assert "[2024-11-22]" in expected and "درون" in expected
+    assert ours.from_string(CALLS).render(days=days) == expected
