@@ -17,6 +17,8 @@ from typing import Any
 
 import jinja2
 import jinja2.compiler
+import jinja2.meta
+import jinja2.nodes
 import jinja2.runtime
 from jinja2.runtime import Macro
 import markupsafe
@@ -161,6 +163,17 @@ class RecordingEnvironment(jinja2.Environment):
         """
         return {**self.globals, **(d or {})}
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+        """Parse a template, noting the templates it names (extends, include, import, fragment) for ``preload``."""
+        tree = super()._parse(source, name, filename)
+        if name is not None:
+            refs = [n for n in jinja2.meta.find_referenced_templates(tree) if n is not None]
+            refs += [call.args[0].value for call in tree.find_all(jinja2.nodes.Call)
+                     if isinstance(call.node, jinja2.nodes.Name) and call.node.name == "fragment"
+                     and call.args and isinstance(call.args[0], jinja2.nodes.Const)]
+            self.__dict__.setdefault("references", {})[name] = refs
+        return tree
+
     def _load_template(self, name: str, globals: Any) -> jinja2.Template:
         """Load a template, recording its name."""
         if self.loaded is not None:
@@ -271,6 +284,25 @@ def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvir
         "months": jalali.MONTHS, "feeds": feeds.settings(config), "fragment": fragment,
     })
     return env
+
+
+def preload(env: RecordingEnvironment, names: set[str]) -> None:
+    """Load the templates ``names`` and every template they name, so forked workers inherit them.
+
+    A template that fails to load is left for the page that uses it to report. Templates found
+    in the bytecode cache are not parsed, so what they name loads later, when a page asks.
+    """
+    todo, seen = sorted(names), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            env.get_template(name)
+        except Exception:   # noqa: BLE001 - reported, with its page, when that page renders
+            continue
+        todo.extend(getattr(env, "references", {}).get(name, ()))
 
 
 def render_recorded(env: RecordingEnvironment, page: Page, shared: dict[str, Any]

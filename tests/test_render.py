@@ -146,3 +146,34 @@ def test_template_calls_get_what_jinja2_would_give_them(tmp_path):
     expected = plain.from_string(CALLS).render(days=days)
     assert "[2024-11-22]" in expected and "درون" in expected
     assert ours.from_string(CALLS).render(days=days) == expected
+
+
+def test_preload_loads_what_the_page_templates_name_and_leaves_broken_ones(site_dir):
+    # Render workers fork after preload: every template a page reaches must be loaded already,
+    # while a broken template is left for the page that uses it to report.
+    from digest.config import load
+    from digest.render import environment, preload
+
+    root = site_dir({"content/a.md": article(id="a"), "templates/broken.html": "{% if %}\n"})
+    env = environment(load(root), None)
+    preload(env, {"article.html", "broken.html", "missing.html"})
+    held = set(env._by_name[1])
+    assert {"article.html", "base.html", "_publish_head.html", "_masthead.html", "_footer.html"} <= held
+    assert "day.html" not in held and "broken.html" not in held
+
+
+def test_preloaded_templates_record_the_same_names_for_a_page(site_dir):
+    from digest.assemble import plan
+    from digest.config import load
+    from digest.render import environment, preload, render_recorded
+
+    root = site_dir({"content/a.md": article(id="a"), "content/b.md": article(id="b", topic="ورزش")})
+    result = build(root)
+    config = load(root)
+    pages = plan(result.site, config)
+    shared = {"site": result.site, "config": config}
+    warm = environment(config, None)
+    preload(warm, {p.template for p in pages})
+    cold = environment(config, None)
+    for page in pages:
+        assert render_recorded(warm, page, shared) == render_recorded(cold, page, shared)
