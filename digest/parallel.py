@@ -156,7 +156,8 @@ def render_many(env: RecordingEnvironment, pages: list[Page], site: Site, config
     """
     workers = _pool_size(len(pages), MIN_RENDER, jobs)
     if workers == 1:
-        return _render(env, pages, site, config, writer, key, range(len(pages))), 1
+        prints = Fingerprints(site, key, collect=True) if key is not None else None
+        return _render(env, pages, site, config, writer, prints, range(len(pages))), 1
     # Compiled here, once, rather than by every worker in its first chunk (0.07-0.1 s each
     # when the bytecode cache is empty, as in a cold build).
     preload(env, {p.template for p in pages})
@@ -204,14 +205,15 @@ def mentions(rendered: list[Rendered]) -> dict[str, list[int]]:
 def _render_chunk(indices: range) -> list[Rendered]:
     """Worker: render and stage one chunk of the inherited page list."""
     job = _JOB
-    return _render(job["env"], job["pages"], job["site"], job["config"], job["writer"], job["key"], indices)
+    if "prints" not in job:   # one per worker, not per chunk: its memos serve every later chunk
+        job["prints"] = Fingerprints(job["site"], job["key"], collect=True) if job["key"] is not None else None
+    return _render(job["env"], job["pages"], job["site"], job["config"], job["writer"], job["prints"], indices)
 
 
 def _render(env: RecordingEnvironment, pages: list[Page], site: Site, config: Config, writer: Writer,
-            key: str | None, indices: range) -> list[Rendered]:
-    """Render the pages at ``indices``, stage each one whose bytes changed, fingerprint with ``key``."""
+            prints: Fingerprints | None, indices: range) -> list[Rendered]:
+    """Render the pages at ``indices``, stage each one whose bytes changed, fingerprint with ``prints``."""
     shared = {"site": site, "config": config}
-    prints = Fingerprints(site, key, collect=True) if key is not None else None
     out = []
     stage = writer.stage
     # The cyclic collector would walk the rows kept below again and again (about 6% of the
