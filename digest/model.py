@@ -110,16 +110,17 @@ class Day:
 
     date: JDate
     groups: tuple[TopicGroup, ...]
+    # How many articles the day has: counted once, as calendars print it in every cell.
+    count: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Count the day's articles."""
+        object.__setattr__(self, "count", sum(len(g.articles) for g in self.groups))
 
     @property
     def url(self) -> str:
         """Return the day's path, ``/1403/09/02/``."""
         return f"/{self.date.path}/"
-
-    @property
-    def count(self) -> int:
-        """Return how many articles the day has."""
-        return sum(len(g.articles) for g in self.groups)
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -134,16 +135,16 @@ class Month:
     year: int
     month: int
     days: tuple[Day, ...]         # oldest first
+    count: int = field(init=False, compare=False, repr=False)   # articles, counted once
+
+    def __post_init__(self) -> None:
+        """Count the month's articles."""
+        object.__setattr__(self, "count", sum(d.count for d in self.days))
 
     @property
     def url(self) -> str:
         """Return the month's path, ``/1403/09/``."""
         return f"/{self.year:04d}/{self.month:02d}/"
-
-    @property
-    def count(self) -> int:
-        """Return how many articles the month has."""
-        return sum(d.count for d in self.days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,16 +153,16 @@ class Year:
 
     year: int
     months: tuple[Month, ...]     # oldest first
+    count: int = field(init=False, compare=False, repr=False)   # articles, counted once
+
+    def __post_init__(self) -> None:
+        """Count the year's articles."""
+        object.__setattr__(self, "count", sum(m.count for m in self.months))
 
     @property
     def url(self) -> str:
         """Return the year's path, ``/1403/``."""
         return f"/{self.year:04d}/"
-
-    @property
-    def count(self) -> int:
-        """Return how many articles the year has."""
-        return sum(m.count for m in self.months)
 
 
 @dataclass(frozen=True)

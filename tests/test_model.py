@@ -1,0 +1,27 @@
+"""The site model: counts computed once when a day, month or year is made."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from digest.assemble import assemble
+from tests.test_assemble import CONF, SPECS, arts
+
+
+def test_counts_are_the_articles_each_day_month_and_year_holds():
+    site = assemble(arts(*SPECS), CONF)
+    assert [d.count for d in site.days] == [3, 1, 1]   # 1404-01-01, 1403-12-30, 1403-12-29
+    for day in site.days:
+        assert day.count == len(day.articles)
+    assert [m.count for m in site.months] == [3, 2]
+    assert [y.count for y in site.years] == [3, 2]
+    assert sum(y.count for y in site.years) == len(SPECS)
+
+
+def test_a_count_is_neither_compared_nor_set_by_hand():
+    site = assemble(arts(*SPECS), CONF)
+    day = site.days[0]
+    assert dataclasses.replace(day) == day and dataclasses.replace(day).count == 3
+    smaller = dataclasses.replace(day, groups=day.groups[:1])
+    assert smaller.count == len(day.groups[0].articles) and smaller != day
+    assert "count" not in repr(day)
