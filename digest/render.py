@@ -116,7 +116,7 @@ class _Context(jinja2.runtime.Context):
         # call; a day page calls a macro for every card). A macro or a method bearing no mark
         # gets what Jinja2 would give it: the arguments, less the block and loop variables that
         # only a marked callable receives. The fragment global takes this context, when there
-        # are no block variables that Jinja2 would add to a context of its own.
+        # are no block or loop variables that Jinja2 would add to a context of its own.
         kind = type(__obj)
         if kind is Macro or (kind is MethodType and not hasattr(__obj, "jinja_pass_arg")):
             if kwargs:
@@ -127,8 +127,8 @@ class _Context(jinja2.runtime.Context):
             except StopIteration:
                 return __self.environment.undefined(
                     "value was undefined because a callable raised a StopIteration exception")
-        if __obj is fragment and not kwargs:
-            return fragment(__self, *args)
+        if __obj is fragment and "_block_vars" not in kwargs and "_loop_vars" not in kwargs:
+            return fragment(__self, *args, **kwargs)
         return super().call(__obj, *args, **kwargs)
 
 
@@ -200,24 +200,30 @@ class _FragmentRun:
 
 
 @jinja2.pass_context
-def fragment(context: Any, name: str) -> markupsafe.Markup:
+def fragment(context: Any, name: str, **values: Any) -> markupsafe.Markup:
     """Template global: the output of template ``name`` drawn for this page, rendered once per link set.
 
-    The fragment gets only ``site``, ``config`` and the globals, and reaches the page only through
-    the ``url`` filter, so its output is a function of the links the filter gave it: every time
-    it is rendered, the targets it asked for are noted, and a later page whose links to those
-    same targets are sure to be equal (the same ``urls.place``, or both absolute) gets the same
-    text without rendering: the topic navigation is drawn about once per month folder instead
-    of once per page. Templates it loads are recorded for the page each time, as if it had
-    been rendered.
+    The fragment gets only ``site``, ``config``, the globals and the ``values`` passed to it, and
+    reaches the page only through the ``url`` filter, so its output is a function of those values
+    (by identity) and of the links the filter gave it: every time it is rendered, the targets it
+    asked for are noted, and a later page with the same values whose links to those same targets
+    are sure to be equal (the same ``urls.place``, or both absolute) gets the same text without
+    rendering: the topic navigation is drawn about once per month folder instead of once per
+    page. Templates it loads are recorded for the page each time, as if it had been rendered.
     """
     env = context.environment
     outer = env.fragment_run
     if outer is not None:   # a fragment inside a fragment: part of the outer one's rendering
-        return _render_fragment(env, name, context, outer)
+        return _render_fragment(env, name, context, outer, values)
     site, config = _value(context, "site"), _value(context, "config")
     page_url, absolute = _value(context, "page_url"), _value(context, "absolute_urls")
-    variants = env.fragment_cache(site, config).setdefault(name, {})
+    cache = env.fragment_cache(site, config)
+    key = (name, *sorted((k, id(v)) for k, v in values.items())) if values else name
+    variants = cache.get(key)
+    if variants is None:
+        variants = cache[key] = {}
+        if values:   # held while the cache lives, so that no other object can take their ids
+            cache.setdefault(None, []).append(values)
     for reach, by_place in variants.values():
         found = by_place.get(True if absolute else place(page_url, reach))
         if found is not None:
@@ -227,7 +233,7 @@ def fragment(context: Any, name: str) -> markupsafe.Markup:
     run = _FragmentRun(page_url, absolute)
     loaded, env.loaded = env.loaded, set()
     try:
-        html = _render_fragment(env, name, context, run)
+        html = _render_fragment(env, name, context, run, values)
         names = frozenset(env.loaded)
     finally:
         env.loaded = loaded
@@ -240,12 +246,12 @@ def fragment(context: Any, name: str) -> markupsafe.Markup:
     return html
 
 
-def _render_fragment(env: RecordingEnvironment, name: str, context: Any, run: _FragmentRun
-                     ) -> markupsafe.Markup:
-    """Render template ``name`` with the page's site and config, its links going through ``run``."""
+def _render_fragment(env: RecordingEnvironment, name: str, context: Any, run: _FragmentRun,
+                     values: dict[str, Any]) -> markupsafe.Markup:
+    """Render template ``name`` with the page's site and config and ``values``, its links going through ``run``."""
     outer, env.fragment_run = env.fragment_run, run
     try:
-        text = env.get_template(name).render(site=_value(context, "site"), config=_value(context, "config"))
+        text = env.get_template(name).render(values, site=_value(context, "site"), config=_value(context, "config"))
     finally:
         env.fragment_run = outer
     return markupsafe.Markup(text)

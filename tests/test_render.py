@@ -102,6 +102,32 @@ def test_a_shared_fragment_is_drawn_for_each_page_s_own_links(site_dir):
     assert 'href="/topics/' in html   # the 404 page links absolutely, fragment included
 
 
+def test_a_fragment_drawn_with_values_differs_for_each_value_and_each_place(site_dir):
+    # The default head draws its feed links as a fragment keyed by the page's topic: pages of
+    # one topic share it, pages of another topic or at another depth get their own links.
+    root = site_dir({
+        "content/a.md": article("الف", topic="سیاست", id="a"),
+        "content/b.md": article("ب", topic="ورزش", id="b"),
+        "content/c.md": article("پ", topic="سیاست", id="c"),
+        "digest.toml": 'title = "خبرنامه"\n[feeds]\ntopics = true\njson = false\n',
+    })
+    result = build(root)
+    slugs = {t.name: t.slug for t in result.site.topics}
+    pages = {"a": "سیاست", "b": "ورزش", "c": "سیاست"}
+    for name, topic in pages.items():
+        html = (root / "site/1403/09/02" / name / "index.html").read_text(encoding="utf-8")
+        feeds = [line for line in html.splitlines() if 'rel="alternate"' in line]
+        assert feeds == [
+            '<link rel="alternate" type="application/atom+xml" title="خبرنامه" href="../../../../feed.xml">',
+            f'<link rel="alternate" type="application/atom+xml" title="{topic} · خبرنامه" '
+            f'href="../../../../topics/{slugs[topic]}/feed.xml">']
+    day = (root / "site/1403/09/02/index.html").read_text(encoding="utf-8")
+    assert [line for line in day.splitlines() if 'rel="alternate"' in line] == [
+        '<link rel="alternate" type="application/atom+xml" title="خبرنامه" href="../../../feed.xml">']
+    topic = (root / "site/topics" / slugs["ورزش"] / "index.html").read_text(encoding="utf-8")
+    assert 'title="ورزش · خبرنامه" href="feed.xml"' in topic
+
+
 def test_a_fragment_that_reads_the_page_url_is_refused_with_its_file(site_dir):
     root = site_dir({"content/a.md": article(id="a"), "templates/_footer.html": "{{ page_url }}\n"})
     with pytest.raises(TemplateError) as caught:
