@@ -29,6 +29,7 @@ from digest.write import WriteStats, Writer, check_output
 if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing to do needs none of it
     from digest.assemble import Page
     from digest.model import Article, Site
+    from digest.precompile import Compiling
     from digest.readers import ReadSettings
 
 __all__ = ["Builder", "BuildResult", "BuildFailed", "build", "read_all", "SECONDS_PER_FILE", "time_limit"]
@@ -189,13 +190,18 @@ class Builder:
             result = edit_in_place(self, state, store, config, writer, clock, inputs, strict, fail_on_errors)
             if result is not None:
                 return result
-        site, problems = self._assemble(state, store, config)                       # assemble
-        # The site is long-lived: keep the cyclic collector from walking its objects again and
-        # again while the rest of the build allocates; rebuild() unfreezes when it returns.
-        gc.freeze()
-        check_problems(problems, strict, fail_on_errors)
-        asides: list[Aside] = []
+        compiling = None
+        if self.jobs > 1 and (fresh or not state.pages):   # every page will render: see _render_all
+            from digest.precompile import compile_aside
+
+            compiling = compile_aside(config)   # in a child, while this process assembles
+        asides: list[Aside | Compiling] = [compiling] if compiling is not None else []
         try:
+            site, problems = self._assemble(state, store, config)                   # assemble
+            # The site is long-lived: keep the cyclic collector from walking its objects again and
+            # again while the rest of the build allocates; rebuild() unfreezes when it returns.
+            gc.freeze()
+            check_problems(problems, strict, fail_on_errors)
             return self._render_all(state, store, config, writer, clock, site, problems, inputs, templates,
                                     static, fresh, dirs, out, asides)
         finally:
@@ -205,7 +211,7 @@ class Builder:
     def _render_all(self, state: State, store: Store, config: Config, writer: Writer, clock: Clock,
                     site: Site, problems: list[Problem], inputs: list[str], templates: list[str],
                     static: dict[str, bytes], fresh: bool, dirs: list[Path], out: Path,
-                    asides: list[Aside]) -> BuildResult:
+                    asides: list[Aside | Compiling]) -> BuildResult:
         """Plan, fingerprint, render and write the pages of an assembled site, then save the state.
 
         Puts in ``asides`` the child saving shards meanwhile, if there is one (the caller waits
@@ -213,6 +219,7 @@ class Builder:
         from digest import feeds
         from digest.assemble import plan
         from digest.parallel import mentions, render_staged
+        from digest.precompile import Compiling
         from digest.render import environment
 
         pages = plan(site, config)
@@ -227,6 +234,9 @@ class Builder:
         extra.update(static)
         clock.lap("feeds")
         env = environment(config, config.cache_dir)
+        for waiting in asides:
+            if isinstance(waiting, Compiling):   # templates compiled meanwhile: load them from there
+                waiting.join(env)
         key = state.key + repr(config) if everything else None
         # The shards of what was read need no page: a child writes them while the pages render
         # (forked here, not earlier, so that it competes with the workers, not with the serial steps).
