@@ -38,10 +38,13 @@ BODY, DAY = 7, 5     # where body_html and day sit among an Article's fields (ro
 
 def _expire(signum: int, frame: Any) -> None:
     """Stop the block that ``time_limit`` guards."""
-    raise TimeoutError
+    if _ALARM["armed"]:  # an alarm that arrives late, between two files, stops nothing
+        raise TimeoutError
 
 
-_ALARM = {"held": 0}   # how many ``alarm_held`` blocks are open: while one is, ``_expire`` is installed
+# held: how many ``alarm_held`` blocks are open (while one is, ``_expire`` stays installed);
+# armed: whether a ``time_limit`` block is running.
+_ALARM = {"held": 0, "armed": False}
 
 
 @contextmanager
@@ -80,12 +83,14 @@ class time_limit:  # noqa: N801 - used as ``with time_limit(s):``, as when it wa
         self.swapped = not _ALARM["held"]
         if self.swapped:
             self.previous = signal.signal(signal.SIGALRM, _expire)
+        _ALARM["armed"] = True
         signal.setitimer(signal.ITIMER_REAL, self.seconds)
 
     def __exit__(self, *exc: object) -> None:
         """Disarm the timer and put back the handler found on entry."""
         if self.armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            _ALARM["armed"] = False
             if self.swapped:
                 signal.signal(signal.SIGALRM, self.previous)
 
