@@ -38,31 +38,21 @@ class ReadSettings:
 
 # ---- decoding ----------------------------------------------------------------------------
 
-_BOM = b"\xef\xbb\xbf"
-
-
 def decode(raw: bytes) -> str:
     """Decode UTF-8 (BOM dropped, NULs and lone surrogates replaced, line ends unified)."""
     try:
-        # The BOM dropped here and the rest decoded by the C codec: "utf-8-sig" does the same
-        # through a Python wrapper, a few us a file. Valid UTF-8 holds no lone surrogate.
-        text, valid = (raw[3:] if raw.startswith(_BOM) else raw).decode("utf-8"), True
+        text, valid = raw.decode("utf-8-sig"), True  # valid UTF-8 holds no lone surrogate
     except UnicodeDecodeError:
-        text, valid = _decode_invalid(raw), False
+        try:
+            text, valid = raw.decode("utf-8-sig", errors="surrogatepass"), False
+        except UnicodeDecodeError as err:
+            line = raw.count(b"\n", 0, err.start) + 1
+            raise _LineError(line, f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})",
+                             "save the file as UTF-8; Windows-1256 files can be converted with "
+                             "'iconv -f windows-1256 -t utf-8'") from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return normalize_chars(text, valid=valid)
-
-
-def _decode_invalid(raw: bytes) -> str:
-    """Decode UTF-8 that holds lone surrogates, or raise the error naming the first byte that is not UTF-8."""
-    try:
-        return raw.decode("utf-8-sig", errors="surrogatepass")
-    except UnicodeDecodeError as err:
-        line = raw.count(b"\n", 0, err.start) + 1
-        raise _LineError(line, f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})",
-                         "save the file as UTF-8; Windows-1256 files can be converted with "
-                         "'iconv -f windows-1256 -t utf-8'") from None
 
 
 # ---- fields ----------------------------------------------------------------------------
