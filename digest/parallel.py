@@ -14,8 +14,9 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from digest.alarm import alarm_held
 from digest.assemble import Page
-from digest.cache import Entry, alarm_held, read_entry
+from digest.cache import Entry, read_entry
 from digest.config import Config
 from digest.deps import Fingerprints
 from digest.errors import DigestError
