@@ -13,8 +13,6 @@ import gc
 import hashlib
 import os
 import pickle
-import signal
-import threading
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from digest import statefile
+from digest.alarm import time_limit  # build.py imports it from here, as before
 from digest.bodies import Bodies, LazyBody, shard_name
 from digest.codekey import FORMAT, code_key
 from digest.config import Config
@@ -34,25 +33,6 @@ if TYPE_CHECKING:  # readers (YAML, Markdown, the normalizer) load only when a f
 SECONDS_PER_FILE = 2.0
 SHARDS = 64
 BODY, DAY = 7, 5     # where body_html and day sit among an Article's fields (rows leave the body out)
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TimeoutError if the block runs longer than ``seconds`` (main thread only)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expire(signum: int, frame: Any) -> None:
-        raise TimeoutError
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from digest.alarm import alarm_held
 from digest.assemble import Page
 from digest.cache import Entry, read_entry
 from digest.config import Config
@@ -124,7 +125,8 @@ def read_many(todo: list[tuple[Path, str]], settings: ReadSettings, old: dict[st
     if progress and len(todo) >= 1000:
         progress(f"reading {len(todo)} files" + (f" in {workers} processes" if workers > 1 else ""))
     if workers == 1:
-        return [read_entry(path, rel, settings, old.get(rel)) for path, rel in todo]
+        with alarm_held():
+            return [read_entry(path, rel, settings, old.get(rel)) for path, rel in todo]
     _JOB.update(todo=todo, settings=settings, old=old)
     try:
         return _run(workers, _read_chunk, len(todo), len(todo) // READ_CHUNK)
@@ -136,12 +138,13 @@ def _read_chunk(indices: range) -> list[tuple[Entry, bool]]:
     """Worker: read one chunk of the inherited file list; return entries without unchanged Articles."""
     todo, settings, old = _JOB["todo"], _JOB["settings"], _JOB["old"]
     out = []
-    for i in indices:
-        path, rel = todo[i]
-        entry, cacheable = read_entry(path, rel, settings, old.get(rel))
-        if rel in old and old[rel].digest == entry.digest:
-            entry.article = None  # the parent has it already; do not send it back
-        out.append((entry, cacheable))
+    with alarm_held():
+        for i in indices:
+            path, rel = todo[i]
+            entry, cacheable = read_entry(path, rel, settings, old.get(rel))
+            if rel in old and old[rel].digest == entry.digest:
+                entry.article = None  # the parent has it already; do not send it back
+            out.append((entry, cacheable))
     return out
 
 

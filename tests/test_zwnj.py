@@ -136,3 +136,50 @@ def test_restoring_twice_changes_nothing():
     once = normalize(text)
     assert normalize(once) == once
     assert restore_zwnj(once) == once
+
+
+def reference_lexicon(text: str) -> Lexicon:
+    """Read the lexicon's text head by head and line by line, the plain way ``parse_lexicon`` must agree with."""
+    import re
+
+    sections: dict[str, list[str]] = {"glued": [], "words": [], "adjectives": [], "verbs": [], "context": []}
+    heads = list(re.finditer(r"^(\[.*)$", text, re.MULTILINE))   # a head: any line starting with "["
+    for head, after in zip(heads, heads[1:] + [None]):
+        block = text[head.end():after.start() if after else len(text)]
+        for line in block.splitlines():
+            if line and not line.startswith("#"):
+                sections.setdefault(head.group(1).strip("[]"), []).append(line)
+    classes: dict[str, dict[str, int]] = {"frequent": {}, "tails": {}}
+    for name, lines in sections.items():
+        kind, _, level = name.partition(" ")
+        if kind in classes:
+            for line in lines:
+                classes[kind][line] = int(level)
+    return Lexicon({g.replace(Z, ""): g for g in sections["glued"]}, frozenset(sections["words"]),
+                   frozenset(sections["adjectives"]), {v.replace(Z, ""): v for v in sections["verbs"]},
+                   {c.partition("\t")[0]: c for c in sections["context"]}, classes["frequent"],
+                   classes["tails"])
+
+
+@pytest.mark.parametrize("text", [
+    f"# سرآغاز\n[glued]\nکتاب{Z}ها\nمی{Z}رود\n[words]\nبهتر\n\nخانه\n# یادداشت\n[frequent 5]\nرفت\n"
+    f"[verbs]\nمی{Z}گفت\n[frequent 7]\nآمد\n[tails 3]\nخانه\n[context]\nمیخواند\tیک 1,2\n[words]\nدیگر",
+    "[words]\r\nسبز\r\nآبی\r\n[adjectives]\nبلند\x85کوتاه\u2028پهن\n",     # other line breaks
+    "[adjectives]\n\n\nتند\n\n[frequent 4]\n#\nکم\n[glued]\n",             # blank and bare-comment lines
+    "",
+])
+def test_parse_lexicon_reads_sections_as_a_line_by_line_reading(text):
+    from digest.zwnj import parse_lexicon
+
+    assert parse_lexicon(text) == reference_lexicon(text)
+
+
+def test_packaged_lexicon_equals_a_line_by_line_reading():
+    import gzip
+    from importlib import resources
+
+    from digest.zwnj import lexicon
+
+    text = gzip.decompress(resources.files("digest").joinpath("data/zwnj.txt.gz").read_bytes()).decode()
+    assert lexicon() == reference_lexicon(text)
+    assert len(lexicon().glued) > 1000 and len(lexicon().words) > 1000
