@@ -1,4 +1,9 @@
-"""Read a few changed files in a forked process while this one loads the cache: both cores.
+"""Work in a forked child while this process goes on: both cores of a build busy.
+
+``fork`` is the one way the build starts such a child (reading a few changed files here,
+compiling templates in ``digest.precompile``, saving cache shards in ``digest.saver``): it
+refuses where forking is unsafe, sends the child's answer back through a pipe, and the child
+leaves with ``os._exit`` so that none of the parent's cleanup runs twice.
 
 After a one-article edit, reading the article (importing Markdown and the normalizer, loading
 the ZWNJ lexicon, parsing) and loading 10,000 cached articles take about as long as each other
@@ -10,7 +15,7 @@ from __future__ import annotations
 import os
 import pickle
 import threading
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from digest.cache import Entry, read_entry
 
@@ -20,6 +25,61 @@ if TYPE_CHECKING:
 MOST = 100   # more changed files than this go to digest.parallel's pool instead
 
 
+class Child:
+    """A forked child; ``wait`` reaps it once and returns whether it succeeded and what it sent."""
+
+    def __init__(self, pid: int, rfd: int | None = None):
+        self.pid, self.rfd = pid, rfd
+
+    def wait(self, answer: bool = True) -> tuple[bool, Any]:
+        """Wait for the child (a second call returns (False, None)); ``answer=False`` drops its answer."""
+        if self.pid is None:
+            return False, None
+        data = b""
+        try:
+            if self.rfd is not None:
+                # Closed unread, the pipe gives a child still writing a broken pipe: it stops.
+                with os.fdopen(self.rfd, "rb") as reader:
+                    data = reader.read() if answer else b""
+        finally:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = self.rfd = None
+        if status != 0:
+            return False, None
+        if not data:   # a child asked for no answer (or its answer was dropped)
+            return True, None
+        try:
+            return True, pickle.loads(data)
+        except Exception:  # noqa: BLE001 - anything odd counts as a failed child
+            return False, None
+
+
+def fork(work: Callable[[], Any], answer: bool = True) -> Child | None:
+    """Run ``work`` in a forked child, sending back what it returns if ``answer``; None if forking is unsafe."""
+    # A fork copies only the calling thread; with others running (a live preview), stay here.
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    rfd, wfd = os.pipe() if answer else (None, None)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            if rfd is not None:
+                os.close(rfd)
+            result = work()
+            if wfd is not None:
+                with os.fdopen(wfd, "wb") as out:
+                    out.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            code = 0
+        except BaseException:  # noqa: BLE001 - reported by the exit status; the parent does the work
+            pass
+        finally:
+            os._exit(code)  # never return into the parent's code, nor flush its buffers twice
+    if wfd is not None:
+        os.close(wfd)
+    return Child(pid, rfd)
+
+
 def read_aside(todo: list[tuple[str, str]], settings: Callable[[], ReadSettings], old: dict[str, Entry],
                meanwhile: Callable[[], None]) -> list[tuple[Entry, bool]] | None:
     """Read ``todo`` in a forked child while running ``meanwhile`` here; None if it could not be done.
@@ -27,41 +87,22 @@ def read_aside(todo: list[tuple[str, str]], settings: Callable[[], ReadSettings]
     ``meanwhile`` must only prepare what is needed later anyway: when the child fails, the
     caller reads the files itself.
     """
-    # A fork copies only the calling thread; with others running (a live preview), stay here.
-    if not hasattr(os, "fork") or threading.active_count() > 1 or len(todo) > MOST:
+    if len(todo) > MOST:
         return None
-    rfd, wfd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        _child(rfd, wfd, todo, settings, old)
-    os.close(wfd)
-    reader = os.fdopen(rfd, "rb")
+    child = fork(lambda: _read(todo, settings, old))
+    if child is None:
+        return None
+    finished = False
     try:
         meanwhile()
-        data = reader.read()
+        finished = True
     finally:
-        reader.close()    # a child still writing gets a broken pipe and exits
-        _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
-        return None
-    try:
-        return pickle.loads(data)
-    except Exception:  # noqa: BLE001 - anything odd: the caller reads the files itself
-        return None
+        ok, results = child.wait(answer=finished)
+    return results if ok else None
 
 
-def _child(rfd: int, wfd: int, todo: list[tuple[str, str]], settings: Callable[[], ReadSettings],
-           old: dict[str, Entry]) -> None:
-    """Read the files, send the results down the pipe and exit without running any cleanup."""
-    code = 1
-    try:
-        os.close(rfd)
-        made = settings()
-        results = [read_entry(path, rel, made, old.get(rel)) for path, rel in todo]
-        with os.fdopen(wfd, "wb") as out:
-            out.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-        code = 0
-    except BaseException:  # noqa: BLE001 - reported by the exit status; the parent reads again
-        pass
-    finally:
-        os._exit(code)  # never return into the parent's code, nor flush its buffers twice
+def _read(todo: list[tuple[str, str]], settings: Callable[[], ReadSettings], old: dict[str, Entry]
+          ) -> list[tuple[Entry, bool]]:
+    """Read the files (in the child)."""
+    made = settings()
+    return [read_entry(path, rel, made, old.get(rel)) for path, rel in todo]

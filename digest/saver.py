@@ -11,9 +11,9 @@ hash that no saved metadata names yet: a later build reads those files again, as
 
 from __future__ import annotations
 
-import os
-import threading
 from typing import TYPE_CHECKING
+
+from digest.aside import Child, fork
 
 if TYPE_CHECKING:
     from digest.cache import State, Store
@@ -24,34 +24,21 @@ FEWEST = 16   # dirty shards (article and body) below which saving in this proce
 class Aside:
     """A child process writing the shards that were dirty when it was forked."""
 
-    def __init__(self, pid: int, dirty: set[int], dirty_bodies: set[str]):
-        self.pid, self.dirty, self.dirty_bodies = pid, dirty, dirty_bodies
+    def __init__(self, child: Child, dirty: set[int], dirty_bodies: set[str]):
+        self.child, self.dirty, self.dirty_bodies = child, dirty, dirty_bodies
 
     def settle(self, state: State) -> None:
         """Wait for the child (once); if it wrote its shards, take them off the state's dirty sets."""
-        if not self.pid:
-            return
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        if status == 0:
+        succeeded, _ = self.child.wait()
+        if succeeded:
             state.dirty -= self.dirty
             state.dirty_bodies -= self.dirty_bodies
 
 
 def save_aside(store: Store, state: State) -> Aside | None:
     """Fork a child that writes the dirty shards and exits; None when it is not worth it or possible."""
-    if (len(state.dirty) + len(state.dirty_bodies) < FEWEST or not hasattr(os, "fork")
-            or threading.active_count() > 1):   # a fork copies only the calling thread
+    if len(state.dirty) + len(state.dirty_bodies) < FEWEST:
         return None
     dirty, dirty_bodies = set(state.dirty), set(state.dirty_bodies)
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            store.save_articles(state)
-            code = 0
-        except BaseException:  # noqa: BLE001 - reported by the exit status; the parent saves instead
-            pass
-        finally:
-            os._exit(code)   # never return into the parent's code, nor run its cleanup
-    return Aside(pid, dirty, dirty_bodies)
+    child = fork(lambda: store.save_articles(state), answer=False)   # failed: the parent saves instead
+    return Aside(child, dirty, dirty_bodies) if child is not None else None

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from digest.aside import Child
 from digest.cache import State
 from digest.saver import FEWEST, Aside
 from tests.conftest import ROOT, article, write_site
@@ -82,7 +83,7 @@ def test_a_child_that_failed_leaves_its_shards_dirty_for_this_process():
     pid = os.fork()
     if pid == 0:
         os._exit(1)
-    Aside(pid, {1}, {"1403-01-01"}).settle(state)
+    Aside(Child(pid), {1}, {"1403-01-01"}).settle(state)
     assert state.dirty == {1, 2} and state.dirty_bodies == {"1403-01-01"}
 
 
@@ -91,7 +92,7 @@ def test_a_child_that_succeeded_clears_only_what_it_was_given():
     pid = os.fork()
     if pid == 0:
         os._exit(0)
-    aside = Aside(pid, {1, 2}, {"1403-01-01"})
+    aside = Aside(Child(pid), {1, 2}, {"1403-01-01"})
     aside.settle(state)
     aside.settle(state)                         # a second call does not wait again
     assert state.dirty == {3} and state.dirty_bodies == {"1403-01-02"}
