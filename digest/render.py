@@ -7,10 +7,8 @@ article text is only ever passed in as a value, never compiled as a template.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import traceback
-from functools import lru_cache
 from pathlib import Path
 from types import MethodType
 from typing import Any
@@ -25,6 +23,7 @@ import markupsafe
 
 from digest import feeds, jalali
 from digest.assemble import Page
+from digest.codekey import code_key
 from digest.config import Config
 from digest.errors import TemplateError
 from digest.filters import fa_digits, iso_text, isolate_latin, jday_words, month_words, per_object
@@ -257,12 +256,6 @@ def _render_fragment(env: RecordingEnvironment, name: str, context: Any, run: _F
     return markupsafe.Markup(text)
 
 
-@lru_cache(maxsize=1)
-def _generator_key() -> str:
-    """Return a short hash of this module, which holds the code generator that compiled templates."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
-
-
 def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvironment:
     """Make the Jinja2 environment for one build."""
     dirs = template_dirs(config)
@@ -273,9 +266,9 @@ def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvir
     cache = None
     if cache_dir is not None:
         (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-        # Named apart from bytecode that Jinja2's own code generator, or an earlier version of
-        # ours, made for the same source: Jinja2 keys it by the template's source only.
-        cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"), f"__digest_{_generator_key()}_%s.cache")
+        # Named apart from bytecode that Jinja2's own code generator, or another version of ours
+        # (this module holds it), made for the same source: Jinja2 keys it by the source only.
+        cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"), f"__digest_{code_key()[:16]}_%s.cache")
     env = RecordingEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache,
                              auto_reload=False)
