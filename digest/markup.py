@@ -222,8 +222,6 @@ def _isolate_latin(m: re.Match) -> str:
     return "".join(out)
 
 
-
-
 def _bdi(run: re.Match) -> str:
     """Wrap one Latin run (already escaped)."""
     # A function, not a template: Python 3.11 expands a \g<0> template in Python, twice as slowly.
