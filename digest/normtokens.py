@@ -155,6 +155,7 @@ class _Tokens(dict):
         self._punctuation = getattr(options, "punctuation", True)
         self.flags: dict[str, int] = {}  # tokens with a flag, and their flags
         self.special: set[str] = set()   # tokens with a flag in _SPECIAL
+        self.plain: dict[str, str] = {}  # the other tokens, and their answers (as in self)
 
     def __missing__(self, token: str) -> str:
         if "\n" in token and len(token) > 1:
@@ -179,16 +180,18 @@ class _Tokens(dict):
             flags |= edge_flags(before_punctuation)
         if " " in out:
             flags |= SPACED
-        self._note(token, flags)
-        self[token] = out
-        return out
+        return self._keep(token, out, flags)
 
-    def _note(self, token: str, flags: int) -> None:
-        """Remember the flags of ``token``."""
+    def _keep(self, token: str, out: str, flags: int) -> str:
+        """Remember the answer and the flags of ``token``; return the answer."""
+        self[token] = out
         if flags:
             self.flags[token] = flags
             if flags & _SPECIAL:
                 self.special.add(token)
+                return out
+        self.plain[token] = out
+        return out
 
     def _lines(self, token: str) -> str:
         """Look a token holding line breaks up line by line (``شد.\nاو`` is ``شد.`` and ``او``).
@@ -206,9 +209,7 @@ class _Tokens(dict):
             flags |= get(part, 0) & (UNSAFE | SPACED)
         if self._punctuation:
             flags |= _line_edges(first, last)
-        self._note(token, flags)
-        self[token] = out
-        return out
+        return self._keep(token, out, flags)
 
 
 class TokenCache:
@@ -243,14 +244,22 @@ class TokenCache:
             return self._whole(text, options)
         cache = self._tokens(options)
         tokens = text.split(" ")
-        # (set.difference would walk the whole cache: it is a dict subclass.)
-        unseen = list(filterfalse(cache.__contains__, tokens))
-        if len(unseen) > 1:
-            cache.fill(unseen)
+        plain = cache.plain
+        # Every token is either plain or special once seen, so the tokens that are not plain
+        # (a few, usually) are the unseen ones and the special ones: two passes over the
+        # tokens in all, where testing for unseen and for special tokens apart took three.
+        rest = list(filterfalse(plain.__contains__, tokens))
+        if rest:
+            # (set.difference would walk the whole cache: it is a dict subclass.)
+            unseen = list(filterfalse(cache.__contains__, rest))
+            if len(unseen) > 1:
+                cache.fill(unseen)
+            for token in unseen:
+                cache[token]  # noqa: B018 - looks up (and remembers) any token fill left out
+            hits = cache.special.intersection(rest)
+        if not rest or not hits:
+            return " ".join(map(plain.__getitem__, tokens))
         outs = list(map(cache.__getitem__, tokens))
-        hits = cache.special.intersection(tokens)
-        if not hits:
-            return " ".join(outs)
         flags = cache.flags
         mask = _union(flags, hits)
         if mask & _PAIRING:
