@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from digest import cmark
 
 
@@ -28,6 +31,36 @@ def test_tables_and_double_tilde_only():
 def test_noncharacter_entities_decode_to_valid_text():
     # cmark writes U+FFFF as a bare 0xFF byte; the binding must not raise on it.
     assert "\ufffd" in cmark.to_html("&#xFFFF; &#xFFFE;")
+
+
+def test_lone_surrogate_becomes_replacement_character():
+    assert cmark.to_html("الف \ud800 ب") == "<p>الف \ufffd ب</p>\n"
+
+
+def _checked(text: str) -> str:
+    """Render ``text`` with cmark's UTF-8 check on, as every text was rendered before."""
+    lib = cmark._lib
+    data = text.encode("utf-8")
+    parser = lib.cmark_parser_new(cmark.OPTIONS)
+    for ext in cmark._native()[0]:
+        lib.cmark_parser_attach_syntax_extension(parser, ext)
+    lib.cmark_parser_feed(parser, data, len(data))
+    root = lib.cmark_parser_finish(parser)
+    raw = lib.cmark_render_html(root, cmark.OPTIONS, lib.cmark_parser_get_syntax_extensions(parser))
+    return cmark._ffi.string(raw).decode("utf-8", "replace")  # a few bytes leaked: a test only
+
+
+_PIECES = st.sampled_from(["\x00", "\x01", "\ufffe", "\uffff", "\U0010ffff", "\U0001f600", "a", "ب",
+                           " ", "\n", "\r", "\t", "*", "_", "`", "[", "](", ")", "<", ">", "&", "#", "|",
+                           "-", "~~", "&#0;", "&#xD800;", "\u200c", "\xa0", "\\", "!", "https://x.y"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=3), max_size=40).map("".join))
+def test_text_without_lone_surrogates_skips_the_check_unchanged(text):
+    # Strictly encoded text is valid UTF-8, so cmark's check (which only replaces invalid
+    # sequences) is skipped for it; the HTML must be what the check would have given.
+    assert cmark.to_html(text) == _checked(text)
 
 
 def test_memory_is_freed():
