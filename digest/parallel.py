@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from digest.alarm import alarm_held
 from digest.assemble import Page
-from digest.cache import Entry, read_entry
+from digest.cache import Entry, collector_paused, read_entry
 from digest.config import Config
 from digest.deps import Fingerprints
 from digest.errors import DigestError
@@ -129,7 +129,9 @@ def read_many(todo: list[tuple[Path, str]], settings: ReadSettings, old: dict[st
             return [read_entry(path, rel, settings, old.get(rel)) for path, rel in todo]
     _JOB.update(todo=todo, settings=settings, old=old)
     try:
-        return _run(workers, _read_chunk, len(todo), len(todo) // READ_CHUNK)
+        # The entries coming back all survive; the collector would only walk them again and again.
+        with collector_paused():
+            return _run(workers, _read_chunk, len(todo), len(todo) // READ_CHUNK)
     finally:
         _JOB.clear()
 
@@ -138,7 +140,10 @@ def _read_chunk(indices: range) -> list[tuple[Entry, bool]]:
     """Worker: read one chunk of the inherited file list; return entries without unchanged Articles."""
     todo, settings, old = _JOB["todo"], _JOB["settings"], _JOB["old"]
     out = []
-    with alarm_held():
+    # Paused for the chunk, as in _render: reading leaves almost no cycles, and in a forked worker
+    # each collection also writes to the pages of every object it walks, copying them from the
+    # parent (about 14 ms a worker for 1,100 files).
+    with alarm_held(), collector_paused():
         for i in indices:
             path, rel = todo[i]
             entry, cacheable = read_entry(path, rel, settings, old.get(rel))
