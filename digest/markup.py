@@ -108,7 +108,9 @@ def render(text: str, page_url: str | None = None, *, want_first: bool = True) -
     """
     html = _parse(text)
     work = _PASSES_WORK.search(text) is not None
-    if "&#" in text:  # only a numeric entity can bring a control character that was not in the text
+    # Only a numeric entity can bring a control character that was not in the text. (A test for
+    # "&" first: a one-character search skips through Persian text, "&#" steps through it.)
+    if "&" in text and "&#" in text:
         html = _CONTROLS.sub("\ufffd", html)
     if work and _WIDE_SPACE.search(text):
         html = _EDGE_SPACE.sub(r"\1\2", html)

@@ -39,6 +39,8 @@ _CHARS = str.maketrans({
 })
 
 _CHAR_KEYS = tuple(map(chr, _CHARS))
+# Without NUL: in UCS-2 text a search for it cannot use memchr, and takes as long as the other eight.
+_CHAR_KEYS_BUT_NUL = tuple(key for key in _CHAR_KEYS if key != "\0")
 _CHARS_PRESENT = re.compile("[" + "".join(re.escape(chr(c)) for c in _CHARS) + "\ud800-\udfff]")
 # A run of Latin text inside Persian: words plus the spaces, digits and URL punctuation between them.
 LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9@._:/?&=#%+~'’\-]*(?:[ ,][A-Za-z0-9@._:/?&=#%+~'’\-]*[A-Za-z0-9/])*")
@@ -56,16 +58,17 @@ def to_latin_digits(text: str) -> str:
     return text.translate(_TO_LATIN_DIGITS)
 
 
-def normalize_chars(text: str, *, valid: bool = False) -> str:
+def normalize_chars(text: str, *, valid: bool = False, nul: bool = True) -> str:
     """Map Arabic ي/ك to Persian, drop BOMs, kashidas and zero-width spaces, collapse doubled ZWNJs.
 
-    ``valid`` promises that ``text`` holds no lone surrogate (it was decoded from valid UTF-8).
+    ``valid`` promises that ``text`` holds no lone surrogate (it was decoded from valid UTF-8),
+    ``nul=False`` that it holds no NUL (its bytes had no zero byte: a test of bytes is cheaper).
     """
     # str.translate walks every character in Python-level lookups; most text needs none of it.
     if valid:
         # A substring test per character scans a 6 KB article several times faster than one
         # search for a class of characters does.
-        if any(map(text.__contains__, _CHAR_KEYS)):
+        if any(map(text.__contains__, _CHAR_KEYS if nul else _CHAR_KEYS_BUT_NUL)):
             text = text.translate(_CHARS)
     elif _CHARS_PRESENT.search(text):
         text = _SURROGATES.sub("\ufffd", text).translate(_CHARS)

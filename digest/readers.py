@@ -52,7 +52,7 @@ def decode(raw: bytes) -> str:
                              "'iconv -f windows-1256 -t utf-8'") from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return normalize_chars(text, valid=valid)
+    return normalize_chars(text, valid=valid, nul=b"\0" in raw)  # NUL is the zero byte in UTF-8
 
 
 # ---- fields ----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 import pytest
 
 from digest.errors import ContentError
-from digest.readers import ReadSettings, make_id, parse_dateline, read_text
+from digest.readers import ReadSettings, decode, make_id, parse_dateline, read_text
 
 SETTINGS = ReadSettings()
 
@@ -122,6 +122,12 @@ def test_nul_bytes_and_lone_surrogates_are_replaced():
     raw = md("title: a\ndate: 1403-09-02", "متن\x00ادامه").encode() + b"\xed\xa0\x80\n"   # case 9
     art, _ = read(raw)
     assert "\x00" not in art.body_html and "\ufffd" in art.body_html
+
+
+def test_nul_in_valid_utf8_is_replaced():
+    # Valid UTF-8 is tested for NUL on its bytes; the text must still lose it.
+    assert decode("الف\x00ب".encode()) == "الف\ufffdب"
+    assert decode(b"\x00") == "\ufffd"
 
 
 def test_arabic_letters_and_doubled_zwnj_are_normalized():
