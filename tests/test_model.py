@@ -1,4 +1,4 @@
-"""The site model: counts computed once when a day, month or year is made."""
+"""The site model: counts computed once when a day, month or year is made; Articles through pickle."""
 
 from __future__ import annotations
 
@@ -25,3 +25,19 @@ def test_a_count_is_neither_compared_nor_set_by_hand():
     smaller = dataclasses.replace(day, groups=day.groups[:1])
     assert smaller.count == len(day.groups[0].articles) and smaller != day
     assert "count" not in repr(day)
+
+
+def test_an_unpickled_article_equals_the_original_and_stays_frozen():
+    import pickle
+
+    import pytest
+
+    from digest.model import Article
+
+    for article in arts(*SPECS):
+        back = pickle.loads(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(back) is Article and back == article and hash(back) == hash(article)
+        assert [getattr(back, f.name) for f in dataclasses.fields(Article)] == \
+            [getattr(article, f.name) for f in dataclasses.fields(Article)]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            back.title = "x"  # type: ignore[misc]
