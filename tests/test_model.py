@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
+
+import pytest
 
 from digest.assemble import assemble
+from digest.model import Article
 from tests.test_assemble import CONF, SPECS, arts
 
 
@@ -28,12 +32,6 @@ def test_a_count_is_neither_compared_nor_set_by_hand():
 
 
 def test_an_unpickled_article_equals_the_original_and_stays_frozen():
-    import pickle
-
-    import pytest
-
-    from digest.model import Article
-
     for article in arts(*SPECS):
         back = pickle.loads(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
         assert type(back) is Article and back == article and hash(back) == hash(article)
