@@ -61,8 +61,9 @@ def read_settings(config: Config) -> ReadSettings:
 def _load_meanwhile(state: State, store: Store, config: Config) -> None:
     """Load the cached Articles and the rendering code, and assemble the last build's site from
     them (while another process reads the edits)."""
-    from digest import parallel  # noqa: F401 - imported now, used once the files are read
+    from digest.parallel import load_rendering
 
+    load_rendering()   # imported now, used once the files are read
     with collector_paused():
         if store.load_articles(state) or state.config != repr(config):
             return   # articles to read again here, or another config: assemble later, as before
