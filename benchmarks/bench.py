@@ -17,6 +17,11 @@ stays flat when the time grows linearly.
 
 Each figure is a median over the pairs, and the ratio is the median of the per-pair ratios, so a
 slow moment of the machine hits both sides of a pair instead of one tool. See benchmarks/README.md.
+
+``--venv DIR`` times digest as the README's quick start installs it: ``pip install`` of the
+checkout into a virtual environment of its own (made in DIR if needed, reinstalled every run).
+Without it, digest runs from the checkout under this interpreter, which also starts whatever
+the interpreter's own site-packages load at startup (``.pth`` hooks; tens of ms on some hosts).
 """
 
 from __future__ import annotations
@@ -138,7 +143,7 @@ class Bench:
         self.hugo_site = root / "hugo"
         self.logs = root / "logs"
         values = {
-            "python": sys.executable, "site": str(self.site), "hugo": args.hugo,
+            "python": str(args.python), "site": str(self.site), "hugo": args.hugo,
             "hugo_site": str(self.hugo_site), "hugo_content": str(root / "hugo-content"),
             "hugo_public": str(root / "hugo-public"), "hugo_cache": str(root / "hugo-cache"),
         }
@@ -148,10 +153,13 @@ class Bench:
         self.hugo_public = Path(values["hugo_public"])
         self.hugo_cache = Path(values["hugo_cache"])
         self.original: str | None = None     # the edited article's text before any edit
-        # The working tree's digest comes first, installed or not.
+        # The working tree's digest comes first, installed or not (a --venv runs its own install).
         self.env = dict(os.environ)
-        self.env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(args.digest_repo), os.environ.get("PYTHONPATH")) if p)
+        if args.venv is None:
+            self.env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (str(args.digest_repo), os.environ.get("PYTHONPATH")) if p)
+        else:
+            self.env.pop("PYTHONPATH", None)
 
     def prepare(self, seed: int) -> None:
         """Write both corpora and a copy of the Hugo site, all under the work folder."""
@@ -321,6 +329,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--digest-cold", default=DIGEST_COLD, help=f"default: {DIGEST_COLD!r}")
     p.add_argument("--digest-build", default=DIGEST_BUILD, help=f"default: {DIGEST_BUILD!r}")
     p.add_argument("--hugo-build", default=HUGO_BUILD, help="Hugo command template")
+    p.add_argument("--venv", type=Path, default=None, metavar="DIR",
+                   help="install the checkout into this virtual environment (pip install, as the "
+                        "README does) and time that install")
     p.add_argument("--json", type=Path, help="also write every run's figures to this file")
     p.add_argument("--keep", action="store_true", help="keep the work folders afterwards")
     args = p.parse_args(argv)
@@ -331,7 +342,19 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if args.pairs < 1:
         p.error("--pairs must be at least 1")
     args.hugo = args.hugo or find_hugo()
+    args.python = Path(sys.executable) if args.venv is None else install(args.venv, args.digest_repo)
     return args
+
+
+def install(venv: Path, repo: Path) -> Path:
+    """Make ``venv`` if needed, install the checkout in it afresh, and return its interpreter."""
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(repo)],
+                   check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", str(repo)], check=True)   # its dependencies
+    return python
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,8 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     words = subprocess.run([args.hugo, "version"], capture_output=True, text=True).stdout.split()
     hugo_version = words[1].split("-")[0] if len(words) > 1 else "?"
     print(f"{platform.python_implementation()} {platform.python_version()}, Hugo {hugo_version}, "
-          f"{os.cpu_count()} CPUs, work folder on {kind}",
-          file=sys.stderr)
+          f"{os.cpu_count()} CPUs, work folder on {kind}, digest "
+          + (f"installed in {args.venv}" if args.venv else "run from the checkout"), file=sys.stderr)
     load = os.getloadavg()[0]
     if load > 0.5:
         # Other work on the machine steals cores from whichever tool runs at that moment.

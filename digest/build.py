@@ -61,8 +61,9 @@ def read_settings(config: Config) -> ReadSettings:
 def _load_meanwhile(state: State, store: Store, config: Config) -> None:
     """Load the cached Articles and the rendering code, and assemble the last build's site from
     them (while another process reads the edits)."""
-    from digest import parallel  # noqa: F401 - imported now, used once the files are read
+    from digest.parallel import load_rendering
 
+    load_rendering()   # imported now, used once the files are read
     with collector_paused():
         if store.load_articles(state) or state.config != repr(config):
             return   # articles to read again here, or another config: assemble later, as before
@@ -196,6 +197,13 @@ class Builder:
 
             compiling = compile_aside(config)   # in a child, while this process assembles
         asides: list[Aside | Compiling] = [compiling] if compiling is not None else []
+        if self._saves_aside() and all(e.loaded for e in state.files.values()):
+            # Nothing changes the shards before rendering when every Article is in memory (no
+            # cached one to load or re-read): the child saving them starts now, on the core that
+            # assembling leaves idle. Frozen first, so that its collector walks none of them.
+            gc.freeze()
+            saver = save_aside(store, state)
+            asides += [saver] if saver is not None else []
         try:
             site, problems = self._assemble(state, store, config)                   # assemble
             # The site is long-lived: keep the cyclic collector from walking its objects again and
@@ -239,9 +247,11 @@ class Builder:
                 waiting.join(env)
         key = state.key + repr(config) if everything else None
         # The shards of what was read need no page: a child writes them while the pages render
-        # (forked here, not earlier, so that it competes with the workers, not with the serial steps).
-        aside = save_aside(store, state) if self.cache and not self.defer_save and self.jobs > 1 else None
-        asides.extend([aside] if aside is not None else [])
+        # (unless one started after reading already).
+        aside = next((a for a in asides if isinstance(a, Aside)), None)
+        if aside is None and self._saves_aside():
+            aside = save_aside(store, state)
+            asides.extend([aside] if aside is not None else [])
         rendered, staged, processes = render_staged(writer, env, todo, site, config, self.jobs,
                                                     extra, key)                     # render
         clock.lap("render")
@@ -260,6 +270,10 @@ class Builder:
                            sorted(writer.last_changed), sorted(writer.last_removed), inputs,
                            state.counts, processes, output=out, _site=site,
                            _templates={p.output: p.template for p in pages})
+
+    def _saves_aside(self) -> bool:
+        """Tell whether this build saves the cache's shards in a child while it goes on."""
+        return self.cache and not self.defer_save and self.jobs > 1
 
     def _load_config(self, trusted: bool) -> Config:
         """Return the config: the last one when a watcher reported no change to digest.toml."""

@@ -15,24 +15,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from digest.alarm import alarm_held
-from digest.assemble import Page
 from digest.cache import Entry, collector_paused, read_entry
 from digest.config import Config
-from digest.deps import Fingerprints
 from digest.errors import DigestError
 from digest.model import Site
-from digest.render import RecordingEnvironment, preload, render_recorded
 from digest.write import Writer
 
-if TYPE_CHECKING:   # the readers (Markdown, the normalizer) load only where a file is read
+if TYPE_CHECKING:   # the readers (Markdown, the normalizer) load only where a file is read; the
+    # rendering code (Jinja2 and ours, about 45 ms) while the workers read (see load_rendering)
+    from digest.assemble import Page
+    from digest.deps import Fingerprints
     from digest.readers import ReadSettings
+    from digest.render import RecordingEnvironment
 
 MIN_READ = 300      # fewer files than this are read in this process
 MIN_RENDER = 600    # fewer pages than this are rendered in this process
 CHUNKS_PER_JOB = 3  # a few chunks per worker evens out uneven chunks without much traffic
 # Reading sends back one result per file whatever the chunk size, so smaller chunks cost nothing
 # but shorten the wait for the last one (with 3 per worker, one worker idled 0.15-0.5 s at 10,000).
+# Chunks of 500 files at first, then smaller and smaller (see _tapered) down to READ_TAIL, so that
+# the workers end within a few tens of files of each other (with 500 to the end, one idled up to
+# 0.2-0.3 s at 10,000).
 READ_CHUNK = 500
+READ_TAIL = 50
 # Rendering likewise: about 170 pages a chunk (64 at 10,000 articles). The plan lists the costly
 # pages (months, years, topics) last, and those chunks go out first, so the cheap article chunks
 # at the end even out the two workers (with 6 contiguous chunks one idled about 0.3 s).
@@ -64,28 +69,47 @@ def _chunks(count: int, parts: int) -> list[range]:
     return out
 
 
-def _run(workers: int, task: Callable[[range], list], count: int, parts: int = 0,
-         tail_first: bool = False) -> list:
-    """Run ``task`` over chunks of ``range(count)`` in forked workers and join the results in order.
+def _tapered(count: int, size: int, tail: int, workers: int) -> list[range]:
+    """Split ``range(count)`` into contiguous chunks of ``size`` that shrink towards the end.
 
-    ``parts`` chunks, at least ``CHUNKS_PER_JOB`` per worker; with ``tail_first`` the last chunks
-    are handed out first (the results still come back in item order)."""
+    Each chunk is at most a quarter of what is left per worker (guided scheduling), never below
+    ``tail``: whichever worker takes the last one, the other has little left to finish."""
+    out, start = [], 0
+    while start < count:
+        step = min(count - start, max(tail, min(size, (count - start) // (2 * workers))))
+        if count - start - step < tail:   # too little left for a chunk of its own
+            step = count - start
+        out.append(range(start, start + step))
+        start += step
+    return out
+
+
+def _run(workers: int, task: Callable[[range], list], chunks: list[range], tail_first: bool = False,
+         meanwhile: Callable[[], object] | None = None) -> list:
+    """Run ``task`` over ``chunks`` (ranges of items) in forked workers and join the results in order.
+
+    With ``tail_first`` the last chunks are handed out first (the results still come back in item
+    order). ``meanwhile`` runs in this process once the workers have started."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = _chunks(count, max(parts, workers * CHUNKS_PER_JOB))
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         if tail_first:
             results = list(pool.map(_Guarded(task), chunks[::-1]))[::-1]
         else:
-            results = pool.map(_Guarded(task), chunks)
-        out = []
-        for chunk in results:
-            if isinstance(chunk, _Failure):
-                raise chunk.error()
-            out.extend(chunk)
-        return out
+            results = pool.map(_Guarded(task), chunks)   # (every chunk is handed out: the workers run)
+        # Paused only now that the workers have forked (they keep their own collector): what comes
+        # back all survives, and the collector would walk it again and again.
+        with collector_paused():
+            if meanwhile is not None:
+                meanwhile()
+            out = []
+            for chunk in results:
+                if isinstance(chunk, _Failure):
+                    raise chunk.error()
+                out.extend(chunk)
+            return out
 
 
 class _Failure:
@@ -129,11 +153,15 @@ def read_many(todo: list[tuple[Path, str]], settings: ReadSettings, old: dict[st
             return [read_entry(path, rel, settings, old.get(rel)) for path, rel in todo]
     _JOB.update(todo=todo, settings=settings, old=old)
     try:
-        # The entries coming back all survive; the collector would only walk them again and again.
-        with collector_paused():
-            return _run(workers, _read_chunk, len(todo), len(todo) // READ_CHUNK)
+        return _run(workers, _read_chunk, _tapered(len(todo), READ_CHUNK, READ_TAIL, workers),
+                    meanwhile=load_rendering)
     finally:
         _JOB.clear()
+
+
+def load_rendering() -> None:
+    """Import what assembling and rendering need, while the workers read (the readers need none of it)."""
+    from digest import assemble, deps, feeds, render  # noqa: F401
 
 
 def _read_chunk(indices: range) -> list[tuple[Entry, bool]]:
@@ -162,6 +190,9 @@ def render_many(env: RecordingEnvironment, pages: list[Page], site: Site, config
     Page bytes never travel between processes. With ``key`` (the fingerprint key), each page's
     fingerprint and the articles it covers are computed beside it, in the workers.
     """
+    from digest.deps import Fingerprints
+    from digest.render import preload
+
     workers = _pool_size(len(pages), MIN_RENDER, jobs)
     if workers == 1:
         prints = Fingerprints(site, key, collect=True) if key is not None else None
@@ -171,7 +202,8 @@ def render_many(env: RecordingEnvironment, pages: list[Page], site: Site, config
     preload(env, {p.template for p in pages})
     _JOB.update(env=env, pages=pages, site=site, config=config, writer=writer, key=key)
     try:
-        return _run(workers, _render_chunk, len(pages), len(pages) // RENDER_CHUNK, tail_first=True), workers
+        chunks = _chunks(len(pages), max(len(pages) // RENDER_CHUNK, workers * CHUNKS_PER_JOB))
+        return _run(workers, _render_chunk, chunks, tail_first=True), workers
     finally:
         _JOB.clear()
 
@@ -212,6 +244,8 @@ def mentions(rendered: list[Rendered]) -> dict[str, list[int]]:
 
 def _render_chunk(indices: range) -> list[Rendered]:
     """Worker: render and stage one chunk of the inherited page list."""
+    from digest.deps import Fingerprints
+
     job = _JOB
     if "prints" not in job:   # one per worker, not per chunk: its memos serve every later chunk
         job["prints"] = Fingerprints(job["site"], job["key"], collect=True) if job["key"] is not None else None
@@ -221,6 +255,8 @@ def _render_chunk(indices: range) -> list[Rendered]:
 def _render(env: RecordingEnvironment, pages: list[Page], site: Site, config: Config, writer: Writer,
             prints: Fingerprints | None, indices: range) -> list[Rendered]:
     """Render the pages at ``indices``, stage each one whose bytes changed, fingerprint with ``prints``."""
+    from digest.render import render_recorded
+
     shared = {"site": site, "config": config}
     out = []
     stage = writer.stage

@@ -5,6 +5,8 @@ one is on disk does a journal mark the commit and the renames (plus removal of s
 run. A build killed while staging leaves the previous site untouched and its temporary files
 are removed on the next run; one killed while committing is rolled forward on the next run.
 Files whose bytes did not change are not touched at all.
+A brand-new output folder is staged whole instead: every file under its own name in a hidden
+sibling folder, which one rename puts in place (nothing to keep safe, and no rename per file).
 A build's render workers stage the pages they render themselves (``begin`` in the parent, then
 ``stage`` in each worker, then ``commit`` or ``abort`` in the parent), so page bytes never sit in
 the parent's memory.
@@ -74,9 +76,15 @@ class Writer:
         self.last_removed: list[str] = []
         self._manifest: dict[str, str] | None = None     # read once: a build asks several times
         self._manifest_read = False
+        self._new: str | None = None     # the hidden folder a new output folder is staged in
+
+    def _new_folder(self) -> str:
+        """Return the hidden sibling folder in which a new output folder is staged."""
+        return os.path.join(os.path.dirname(self.out), f".{self.out.name}{TMP_SUFFIX}")
 
     def recover(self) -> None:
         """Finish or undo a write that was interrupted."""
+        _remove_tree(self._new_folder())   # a new output folder left unfinished
         if not self.journal.exists():
             return
         try:
@@ -109,11 +117,18 @@ class Writer:
         """
         self.recover()
         self.state.mkdir(parents=True, exist_ok=True)
+        self._made: set[str] = set()
+        self._new = None if os.path.lexists(self.out) else self._new_folder()
+        if self._new is not None:   # no site yet: nothing to compare with or to keep whole
+            os.makedirs(self._new)
+            self._old, self._scanned, self._candidates = {}, False, []
+            self._made.add(str(self._new))
+            self._out_prefix = os.path.join(self._new, "")
+            return
         old = self.manifest()
         self._scanned = old is None
         self._old = self._scan() if old is None else old
         self._candidates = list(candidates)
-        self._made: set[str] = set()
         self._out_prefix = os.path.join(self.out, "")
         self._save_json(self.journal, {"phase": "staging", "staged": [_tmp_name(r) for r in self._candidates]})
 
@@ -124,12 +139,18 @@ class Writer:
         writes only its own files. Raises OutputError when the file cannot be written.
         """
         digest = _hash(data)
+        if self._new is not None:
+            return self._write(self._out_prefix + rel, digest, data)   # (a new folder holds nothing yet)
         if self._scanned:  # no record of the last write: compare with the bytes on disk
             if (rel in self._old or not self._complete) and self._same_on_disk(rel, data):
                 return digest, False
         elif self._old.get(rel) == digest and os.path.isfile(os.path.join(self.out, rel)):
             return digest, False
-        path = self._out_prefix + _tmp_name(rel)   # a page path is relative: no os.path.join per file
+        # a page path is relative: no os.path.join per file
+        return self._write(self._out_prefix + _tmp_name(rel), digest, data)
+
+    def _write(self, path: str, digest: str, data: bytes) -> tuple[str, bool]:
+        """Write one staged file, making its folder first; return (hash, True)."""
         try:
             folder = os.path.dirname(path)
             if folder not in self._made:   # one mkdir per folder, not per file
@@ -144,6 +165,8 @@ class Writer:
 
     def abort(self) -> None:
         """Remove every file staged since ``begin`` and the journal: the previous site stays whole."""
+        if self._new is not None:
+            _remove_tree(self._new)
         for rel in self._candidates:
             try:
                 os.unlink(os.path.join(self.out, _tmp_name(rel)))
@@ -162,7 +185,9 @@ class Writer:
         hashes = {rel: h for rel, (h, _) in staged.items()}
         changed = [rel for rel, (_, moved) in staged.items() if moved]
         stale = [] if partial else sorted(set(old) - set(staged) - set(kept))
-        if changed or stale:
+        if self._new is not None:
+            self._move_new()
+        elif changed or stale:
             moves = [[_tmp_name(rel), rel] for rel in changed]
             self._save_json(self.journal, {"phase": "commit", "moves": moves, "remove": stale})
             self._apply(moves, stale)
@@ -175,6 +200,16 @@ class Writer:
             self._save_json(self.manifest_path, manifest)
             self._manifest, self._manifest_read = manifest, True
         return WriteStats(len(changed), len(staged) - len(changed) + len(kept), len(stale))
+
+    def _move_new(self) -> None:
+        """Rename the staged new folder into place (it holds this write's every file)."""
+        try:
+            os.rename(self._new, self.out)
+        except OSError as err:   # the output folder was made by someone else during the build
+            self.abort()
+            raise OutputError(f"could not put the new site in place: {err.strerror or err}", path=str(self.out),
+                              hint="the folder appeared while the site was built; build again") from None
+        self._new = None
 
     def _scan(self) -> dict[str, str]:
         """List files already in the output folder (without a manifest we compare bytes).
@@ -227,6 +262,14 @@ class Writer:
         tmp = path.with_name(path.name + TMP_SUFFIX)
         tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
+
+
+def _remove_tree(path: str) -> None:
+    """Remove a folder this module made, if it is there (a symlink in its place is only unlinked)."""
+    if os.path.islink(path):
+        os.unlink(path)
+    elif os.path.isdir(path):
+        shutil.rmtree(path)
 
 
 def _make_folder(folder: str) -> None:

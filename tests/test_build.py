@@ -172,6 +172,21 @@ def test_killed_build_leaves_previous_site_and_is_cleaned_next_run(site_dir):
     assert set(before) <= set(after) and "1403/09/05/n4/index.html" in after
 
 
+def test_killed_first_build_leaves_no_half_site_and_is_cleaned_next_run(site_dir):
+    root = site_dir(GOOD)
+    # Kill a real first build just before its new output folder is renamed into place.
+    code = ("import os, signal, digest.write as w\n"
+            "w.Writer._move_new = lambda self: os.kill(os.getpid(), signal.SIGKILL)\n"
+            "from digest.build import build\n"
+            f"build(__import__('pathlib').Path({str(root)!r}))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT)
+    assert proc.returncode == -signal.SIGKILL
+    hidden = root / ".site.digest-tmp"
+    assert (hidden / "index.html").is_file() and not (root / "site").exists()
+    build(root)
+    assert not hidden.exists() and (root / "site/index.html").is_file()
+
+
 @pytest.mark.parametrize("output, words", [
     ("/", "file-system root"), ("~", "home folder"), (".", "project folder"),
     ("content", "content folder"), ("..", "contains the project folder"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.parallel import _chunks
+from digest.parallel import _chunks, _tapered
 
 
 @pytest.mark.parametrize("count, parts", [(10_000, 20), (10_000, 6), (7, 3), (2, 6), (0, 4)])
@@ -14,6 +14,17 @@ def test_chunks_cover_every_item_once_in_order(count, parts):
     sizes = [len(c) for c in chunks]
     assert all(sizes) and (not sizes or max(sizes) - min(sizes) <= 1)
     assert len(chunks) == min(count, parts)
+
+
+@pytest.mark.parametrize("count, workers", [(10_000, 2), (10_000, 4), (1_234, 2), (301, 2), (49, 2), (0, 2)])
+def test_tapered_chunks_cover_every_item_once_and_shrink_to_the_tail(count, workers):
+    chunks = _tapered(count, 500, 50, workers)
+    assert [i for chunk in chunks for i in chunk] == list(range(count))
+    sizes = [len(c) for c in chunks]
+    assert all(50 <= s <= 500 for s in sizes[:-1]) and all(0 < s < 550 for s in sizes)
+    assert sizes[:-1] == sorted(sizes[:-1], reverse=True)   # never a big chunk after a small one
+    if count >= 10_000:
+        assert sizes[0] == 500 and sizes[-1] < 100   # whole chunks first, then a short tail
 
 
 def _stamped(indices):
@@ -27,10 +38,10 @@ def _stamped(indices):
 def test_tail_first_hands_out_the_last_chunks_first_and_keeps_the_order():
     from digest.parallel import _run
 
-    rows = _run(1, _stamped, 100, 10, tail_first=True)
+    rows = _run(1, _stamped, _chunks(100, 10), tail_first=True)
     assert [i for i, _ in rows] == list(range(100))
     assert rows[-1][1] < rows[0][1]   # one worker: the last chunk ran before the first
-    rows = _run(1, _stamped, 100, 10)
+    rows = _run(1, _stamped, _chunks(100, 10))
     assert rows[0][1] < rows[-1][1]
 
 
@@ -39,7 +50,7 @@ def test_a_failing_chunk_raises_the_first_error_in_item_order():
     from digest.parallel import _run
 
     with pytest.raises(DigestError) as caught:
-        _run(2, _failing, 100, 10, tail_first=True)
+        _run(2, _failing, _chunks(100, 10), tail_first=True)
     assert "item 30" in str(caught.value)
 
 

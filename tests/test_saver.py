@@ -78,6 +78,22 @@ def test_a_parallel_cold_build_leaves_a_cache_the_next_build_trusts(tmp_path):
     assert out[1] == "[] []"                    # nothing read again, nothing rendered
 
 
+def test_many_edits_after_a_cached_build_leave_a_cache_the_next_build_trusts(tmp_path):
+    # Cached articles stay on disk until needed, so the child starts only after assembling.
+    root = make(tmp_path / "site", 30)
+    build = ("import sys; from pathlib import Path; from digest.build import build\n"
+             "r = build(Path(sys.argv[1]), jobs=2)\n"
+             "print(len(r.inputs), len(r.rendered))\n")
+    run(build, str(root))
+    for i in range(0, 30, 2):
+        path = root / f"content/s{i:03d}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("متن گزارش", "متن تازه‌ی گزارش"),
+                         encoding="utf-8")
+    assert int(run(build, str(root)).split()[0]) == 15
+    assert run(build, str(root)).split() == ["0", "0"]   # nothing read again, nothing rendered
+    assert "متن تازه‌ی گزارش 4." in (root / "site/1403/01/05/s4/index.html").read_text(encoding="utf-8")
+
+
 def test_a_child_that_failed_leaves_its_shards_dirty_for_this_process():
     state = State(dirty={1, 2}, dirty_bodies={"1403-01-01"})
     pid = os.fork()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from digest.errors import OutputError
 from digest.write import TMP_SUFFIX, Writer
 
 
@@ -84,3 +87,48 @@ def test_staging_makes_missing_folders_and_writes_whole_files(tmp_path):
     stats = write(writer, {"a/b/c/index.html": data, "a/index.html": b"x", "a/b/old.html": b""})
     assert stats.written == 3
     assert files_in(tmp_path / "out") == {"a/b/c/index.html": data, "a/index.html": b"x", "a/b/old.html": b""}
+
+
+def test_a_new_output_folder_appears_whole_in_one_step(tmp_path):
+    out = tmp_path / "public/site"   # its parent is missing too
+    writer = Writer(out, tmp_path / "state")
+    writer.begin(["index.html", "a/b/index.html"])
+    staged = {"index.html": writer.stage("index.html", b"home"),
+              "a/b/index.html": writer.stage("a/b/index.html", b"x")}
+    assert not out.exists()   # nothing shows until the commit
+    hidden = tmp_path / f"public/.site{TMP_SUFFIX}"
+    assert files_in(hidden) == {"index.html": b"home", "a/b/index.html": b"x"}
+    stats = writer.commit(staged)
+    assert (stats.written, stats.unchanged, stats.removed) == (2, 0, 0)
+    assert files_in(out) == {"index.html": b"home", "a/b/index.html": b"x"}
+    assert not hidden.exists()
+    assert write(Writer(out, tmp_path / "state"), {"index.html": b"home"}).unchanged == 1   # the manifest holds
+
+
+def test_an_aborted_new_folder_leaves_nothing(tmp_path):
+    writer = Writer(tmp_path / "out", tmp_path / "state")
+    writer.begin(["index.html"])
+    writer.stage("index.html", b"half")
+    writer.abort()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state"]
+
+
+def test_a_new_folder_left_by_a_killed_build_is_removed_next_time(tmp_path):
+    left = tmp_path / f".out{TMP_SUFFIX}"
+    (left / "x").mkdir(parents=True)
+    (left / "x/index.html").write_bytes(b"half")
+    write(Writer(tmp_path / "out", tmp_path / "state"), {"index.html": b"a"})
+    assert not left.exists() and files_in(tmp_path / "out") == {"index.html": b"a"}
+
+
+def test_an_output_folder_made_during_the_build_is_left_alone(tmp_path):
+    out = tmp_path / "out"
+    writer = Writer(out, tmp_path / "state")
+    writer.begin(["index.html"])
+    staged = {"index.html": writer.stage("index.html", b"ours")}
+    out.mkdir()
+    (out / "theirs.html").write_bytes(b"theirs")   # someone else's folder, made meanwhile
+    with pytest.raises(OutputError, match="build again"):
+        writer.commit(staged)
+    assert files_in(out) == {"theirs.html": b"theirs"}
+    assert not (tmp_path / f".out{TMP_SUFFIX}").exists()
