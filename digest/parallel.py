@@ -168,10 +168,12 @@ def _read_chunk(indices: range) -> list[tuple[Entry, bool]]:
     """Worker: read one chunk of the inherited file list; return entries without unchanged Articles."""
     todo, settings, old = _JOB["todo"], _JOB["settings"], _JOB["old"]
     out = []
-    # Paused for the chunk, as in _render: reading leaves almost no cycles, and in a forked worker
-    # each collection also writes to the pages of every object it walks, copying them from the
-    # parent (about 14 ms a worker for 1,100 files).
-    with alarm_held(), collector_paused():
+    # A read worker lives for the read stage only, and its collector stays off: reading leaves
+    # almost no cycles, and each collection walks the entries kept for the parent and, in a forked
+    # worker, writes to the pages of every object it walks, copying them from the parent (about
+    # 14 ms a worker for 1,100 files when on throughout, 8 ms when paused only during chunks).
+    gc.disable()
+    with alarm_held():
         for i in indices:
             path, rel = todo[i]
             entry, cacheable = read_entry(path, rel, settings, old.get(rel))
