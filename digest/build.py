@@ -174,7 +174,7 @@ class Builder:
             static, templates = {}, []
             state.static_now = dict(state.static)
         else:
-            static = scan_static(state, static_sources(config), changed, verify or fresh)
+            static = scan_static(state, static_sources(config), changed, verify or fresh, out)
             templates = self._changed_templates(dirs, state)
         prefix = os.path.relpath(config.content_dir, self.root).replace(os.sep, "/")
         inputs = [f"{prefix}/{rel}" for rel in inputs] + templates

@@ -146,16 +146,19 @@ def read_changes(state: State, todo: list[tuple[str, str]], gone: list[str],
 
 
 def scan_static(state: State, sources: dict[str, Path], changed: Iterable[Path] | None,
-                verify: bool) -> dict[str, bytes]:
-    """Return the bytes of static assets that are new or whose stat changed (or were named)."""
+                verify: bool, out: Path | None = None) -> dict[str, bytes]:
+    """Return the bytes of static assets that are new or whose stat changed (or were named), and
+    of those missing from the output folder ``out`` (deleted by hand, or the whole folder)."""
     forced = [os.path.abspath(p) for p in changed or ()]
+    prefix = os.path.join(out, "") if out is not None else None
     files: dict[str, bytes] = {}
     state.static_now = {}
     for rel, path in sources.items():
         st = path.stat()
         now = (str(path), st.st_size, st.st_mtime_ns)
         state.static_now[rel] = now
-        if verify or state.static.get(rel) != now or (forced and _under(str(path), forced)):
+        if verify or state.static.get(rel) != now or (forced and _under(str(path), forced)) \
+                or (prefix is not None and not os.path.exists(prefix + rel)):
             files[rel] = path.read_bytes()
     return files
 

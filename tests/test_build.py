@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -170,6 +171,20 @@ def test_killed_build_leaves_previous_site_and_is_cleaned_next_run(site_dir):
     assert not [p for p in (root / "site").rglob("*") if p.name.endswith(".digest-tmp")]
     after = tree(root / "site")
     assert set(before) <= set(after) and "1403/09/05/n4/index.html" in after
+
+
+def test_a_deleted_output_folder_or_asset_comes_back_whole(site_dir):
+    root = site_dir(GOOD)
+    build(root)
+    before = tree(root / "site")
+    assert "static/site.css" in before and any(rel.startswith("static/fonts/") for rel in before)
+    for gone in (root / "site", root / "site/static/site.css", root / "site/static/fonts"):
+        if gone.is_dir():
+            shutil.rmtree(gone)
+        else:
+            gone.unlink()
+        build(root)   # the cache still says every file was written; the disk says otherwise
+        assert tree(root / "site") == before, gone
 
 
 def test_killed_first_build_leaves_no_half_site_and_is_cleaned_next_run(site_dir):
