@@ -120,7 +120,12 @@ class Writer:
         self._made: set[str] = set()
         self._new = None if os.path.lexists(self.out) else self._new_folder()
         if self._new is not None:   # no site yet: nothing to compare with or to keep whole
-            os.makedirs(self._new)
+            try:
+                os.makedirs(self._new)
+            except OSError as err:
+                raise OutputError(f"could not make the site's folder: {err.strerror or err}",
+                                  path=getattr(err, "filename", None) or self._new,
+                                  hint="check that the output folder's parent can be written to") from None
             self._old, self._scanned, self._candidates = {}, False, []
             self._made.add(str(self._new))
             self._out_prefix = os.path.join(self._new, "")

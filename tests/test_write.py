@@ -132,3 +132,11 @@ def test_an_output_folder_made_during_the_build_is_left_alone(tmp_path):
         writer.commit(staged)
     assert files_in(out) == {"theirs.html": b"theirs"}
     assert not (tmp_path / f".out{TMP_SUFFIX}").exists()
+
+
+def test_a_new_folder_that_cannot_be_made_is_an_output_error(tmp_path):
+    (tmp_path / "file").write_bytes(b"not a folder")
+    writer = Writer(tmp_path / "file/out", tmp_path / "state")   # its parent is a file
+    with pytest.raises(OutputError, match="could not make") as caught:
+        writer.begin(["index.html"])
+    assert caught.value.hint
