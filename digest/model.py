@@ -80,11 +80,7 @@ def article_from_row(row: tuple, body_html: Any) -> Article:
 
 def _unpickle_article(values: tuple) -> Article:
     """Make an Article from every field in order, as ``Article.__reduce__`` pickled them."""
-    a = _Thawed.__new__(_Thawed)
-    (a.id, a.path, a.title, a.published, a.has_time, a.day, a.topic_name, a.body_html, a.summary, a.tags,
-     a.source, a.source_url, a.author, a.draft, a.fingerprint) = values
-    a.__class__ = Article
-    return a  # type: ignore[return-value]
+    return article_from_row(values[:7] + values[8:], values[7])   # the body is field 7 (cache.BODY)
 
 
 @dataclass(frozen=True, slots=True)
