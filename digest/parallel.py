@@ -72,7 +72,7 @@ def _chunks(count: int, parts: int) -> list[range]:
 def _tapered(count: int, size: int, tail: int, workers: int) -> list[range]:
     """Split ``range(count)`` into contiguous chunks of ``size`` that shrink towards the end.
 
-    Each chunk is at most a quarter of what is left per worker (guided scheduling), never below
+    Each chunk is at most half of one worker's share of what is left (guided scheduling), never below
     ``tail``: whichever worker takes the last one, the other has little left to finish."""
     out, start = [], 0
     while start < count:
