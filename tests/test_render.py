@@ -203,3 +203,48 @@ def test_preloaded_templates_record_the_same_names_for_a_page(site_dir):
     cold = environment(config, None)
     for page in pages:
         assert render_recorded(warm, page, shared) == render_recorded(cold, page, shared)
+
+
+class _Odd:
+    """An object whose attributes come and go: a property failing inside, items beside attributes."""
+
+    plain = "attribute"
+
+    @property
+    def broken(self):
+        """Fail as a missing attribute would."""
+        raise AttributeError("inside")
+
+    def __getitem__(self, key):
+        return f"item {key}"
+
+
+@pytest.mark.parametrize("expression", [
+    "o.plain", "o.broken", "o.other", "d.key", "d.items", "d.nested.deeper", "d.nested.deeper.upper()",
+    "l.real", "w.a.b.c.d.e", "(d.nested).deeper", "d.get('key').upper",
+])
+def test_attributes_read_as_jinja2_reads_them(expression):
+    # The generated code tries the builtin getattr first; every outcome must be Jinja2's own.
+    import jinja2
+
+    from digest.render import RecordingEnvironment
+
+    values = {"o": _Odd(), "d": {"key": "value", "nested": {"deeper": "x"}}, "l": [1],
+              "w": {"a": {"b": {"c": {"d": {"e": "deep"}}}}}}
+    results = []
+    for kind in (RecordingEnvironment, jinja2.Environment):
+        env = kind(undefined=jinja2.StrictUndefined)
+        try:
+            results.append(env.from_string("{{ " + expression + " }}").render(values))
+        except jinja2.UndefinedError as err:
+            results.append(f"undefined: {err}")
+    assert results[0] == results[1]
+
+
+def test_an_undefined_variable_still_fails_where_it_is_read():
+    import jinja2
+
+    from digest.render import RecordingEnvironment
+
+    with pytest.raises(jinja2.UndefinedError, match="'nothing' is undefined"):
+        RecordingEnvironment(undefined=jinja2.StrictUndefined).from_string("{{ nothing.title }}").render()
