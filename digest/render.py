@@ -130,6 +130,21 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         # The module imported markupsafe's escape by that name; in generated code the name is
         # used only to escape printed values, and functions look it up when they run.
         self.writeline("escape = environment.escape_output")
+        self.writeline("escape_text = environment.escape_text")
+
+    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+        """Open the escaping of a printed value: text and Markup (most values) without a Python call."""
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+            return super()._output_child_pre(node, frame, finalize)
+        # escape_output's two common answers, written out: the value is evaluated once (into
+        # _ev), then text goes to the C escaper, Markup as it is, anything else to escape().
+        self.write("(escape_text(_ev) if (_ev := ")
+
+    def _output_child_post(self, node: Any, frame: Any, finalize: Any) -> None:
+        """Close what ``_output_child_pre`` opened."""
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+            return super()._output_child_post(node, frame, finalize)
+        self.write(").__class__ is str else _ev if _ev.__class__ is Markup else escape(_ev))")
 
 
 def _plain(node: Any, depth: int = 3) -> bool:
@@ -175,6 +190,7 @@ class RecordingEnvironment(jinja2.Environment):
     code_generator_class = _CodeGenerator
     context_class = _Context
     escape_output = staticmethod(escape_output)
+    escape_text = staticmethod(_escape_inner)
     fragment_run: _FragmentRun | None = None      # set while a shared fragment renders
     _fragments: tuple[Any, Any, dict] | None = None  # (site, config, {name: {targets: (reach, {place: ...})}})
     _by_name: tuple[Any, dict[str, jinja2.Template]] | None = None   # (owner, loaded templates)

@@ -248,3 +248,38 @@ def test_an_undefined_variable_still_fails_where_it_is_read():
 
     with pytest.raises(jinja2.UndefinedError, match="'nothing' is undefined"):
         RecordingEnvironment(undefined=jinja2.StrictUndefined).from_string("{{ nothing.title }}").render()
+
+
+class _Html:
+    """An object that gives its own HTML."""
+
+    def __html__(self):
+        return "<i>own</i>"
+
+
+class _Text(str):
+    """A str subclass (not Markup): escaped like text."""
+
+
+@pytest.mark.parametrize("value", [
+    "a < b & \"c\"", markupsafe.Markup("<b>kept</b>"), 42, 1.5, None, True, _Html(), _Text("<x>"), ["<li>"],
+])
+def test_printed_values_are_escaped_as_jinja2_escapes_them(value):
+    # Text and Markup skip the escaping call in the generated code; every value prints as before.
+    import jinja2
+
+    from digest.render import RecordingEnvironment
+
+    pages = [kind(autoescape=True).from_string("[{{ v }}|{{ v }}{{ 'x' }}]").render(v=value)
+             for kind in (RecordingEnvironment, jinja2.Environment)]
+    assert pages[0] == pages[1]
+
+
+def test_printing_an_undefined_value_still_fails():
+    import jinja2
+
+    from digest.render import RecordingEnvironment
+
+    env = RecordingEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ nothing }}").render()
