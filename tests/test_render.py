@@ -3,13 +3,14 @@ template lookup and errors."""
 
 from __future__ import annotations
 
+import jinja2
 import markupsafe
 import pytest
 from hypothesis import given, strategies as st
 
 from digest.build import build
 from digest.errors import TemplateError
-from digest.render import escape_output, isolate_latin, relative_url
+from digest.render import RecordingEnvironment, escape_output, isolate_latin, relative_url
 from tests.conftest import article
 from tests.test_filters import filters_env
 
@@ -156,8 +157,6 @@ CALLS = (
 def test_template_calls_get_what_jinja2_would_give_them(tmp_path):
     # Macros and methods are called without Jinja2's pass_context checks; a callable that takes
     # the context must still see the variables set around the call.
-    import jinja2
-
     from digest import jalali
 
     @jinja2.pass_context
@@ -225,10 +224,6 @@ class _Odd:
 ])
 def test_attributes_read_as_jinja2_reads_them(expression):
     # The generated code tries the builtin getattr first; every outcome must be Jinja2's own.
-    import jinja2
-
-    from digest.render import RecordingEnvironment
-
     values = {"o": _Odd(), "d": {"key": "value", "nested": {"deeper": "x"}}, "l": [1],
               "w": {"a": {"b": {"c": {"d": {"e": "deep"}}}}}}
     results = []
@@ -242,10 +237,6 @@ def test_attributes_read_as_jinja2_reads_them(expression):
 
 
 def test_an_undefined_variable_still_fails_where_it_is_read():
-    import jinja2
-
-    from digest.render import RecordingEnvironment
-
     with pytest.raises(jinja2.UndefinedError, match="'nothing' is undefined"):
         RecordingEnvironment(undefined=jinja2.StrictUndefined).from_string("{{ nothing.title }}").render()
 
@@ -266,20 +257,12 @@ class _Text(str):
 ])
 def test_printed_values_are_escaped_as_jinja2_escapes_them(value):
     # Text and Markup skip the escaping call in the generated code; every value prints as before.
-    import jinja2
-
-    from digest.render import RecordingEnvironment
-
     pages = [kind(autoescape=True).from_string("[{{ v }}|{{ v }}{{ 'x' }}]").render(v=value)
              for kind in (RecordingEnvironment, jinja2.Environment)]
     assert pages[0] == pages[1]
 
 
 def test_printing_an_undefined_value_still_fails():
-    import jinja2
-
-    from digest.render import RecordingEnvironment
-
     env = RecordingEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ nothing }}").render()
