@@ -20,7 +20,6 @@ class Compiling:
 
     def __init__(self, child: Child):
         self.child = child
-        self.pid = child.pid
 
     def join(self, env: Any = None) -> None:
         """Wait for the child; give ``env`` what each template it compiled names (for ``preload``)."""

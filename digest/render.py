@@ -108,7 +108,7 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         # attribute exists; only a miss goes on to Jinja2's own rules, which try it again and
         # then x['name']. A miss evaluates x twice, so only a plain x (a variable or a short chain
         # of attributes of one: no call can hide in it) is written that way.
-        if self.environment.is_async:
+        if self.environment.is_async or not _plain(node.node):
             return super().visit_Getattr(node, frame)
         self.write("(")   # written first: any pending line break goes out before the capture
         held, self.stream = self.stream, StringIO()
@@ -118,11 +118,8 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         finally:
             self.stream = held
         name = repr(node.attr)
-        if not _plain(node.node):
-            self.write(f"environment.getattr({inner}, {name}))")
-        else:
-            self.write(f"environment.getattr({inner}, {name}) if (_ga := getattr({inner}, {name}, missing))"
-                       f" is missing else _ga)")
+        self.write(f"environment.getattr({inner}, {name}) if (_ga := getattr({inner}, {name}, missing))"
+                   f" is missing else _ga)")
 
     def visit_Template(self, node: Any, frame: Any = None) -> None:
         """Compile a template module whose output escaping is ``escape_output``."""
@@ -134,7 +131,7 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
 
     def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
         """Open the escaping of a printed value: text and Markup (most values) without a Python call."""
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+        if not _escapes_plainly(frame, finalize):
             return super()._output_child_pre(node, frame, finalize)
         # escape_output's two common answers, written out: the value is evaluated once (into
         # _ev), then text goes to the C escaper, Markup as it is, anything else to escape().
@@ -142,9 +139,14 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
 
     def _output_child_post(self, node: Any, frame: Any, finalize: Any) -> None:
         """Close what ``_output_child_pre`` opened."""
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+        if not _escapes_plainly(frame, finalize):
             return super()._output_child_post(node, frame, finalize)
         self.write(").__class__ is str else _ev if _ev.__class__ is Markup else escape(_ev))")
+
+
+def _escapes_plainly(frame: Any, finalize: Any) -> bool:
+    """Tell whether printed values here are always escaped, with no ``finalize`` around them."""
+    return not frame.eval_ctx.volatile and frame.eval_ctx.autoescape and finalize.src is None
 
 
 def _plain(node: Any, depth: int = 3) -> bool:

@@ -2,8 +2,10 @@
 
 A cold build at 10,000 articles pickles about 40 MB of bodies and 64 article shards (0.3-0.4 s)
 after every page is written, while the render workers' cores sit idle. Those shards depend only
-on what was read, not on the pages, so a child forked once the site is assembled writes them
-during rendering; the parent writes the metadata (``state.pickle``, which names the content
+on what was read, not on the pages, so a forked child writes them meanwhile: in a cold build
+right after reading (every Article is in memory, so nothing changes the shards before rendering,
+and the child takes the core that assembling leaves idle), otherwise once the site is assembled,
+during rendering. The parent writes the metadata (``state.pickle``, which names the content
 hashes the shards must match) only after the child finished, exactly as ``Store.save`` orders
 it. If the child fails, or the build fails first, the shards it wrote hold rows keyed by content
 hash that no saved metadata names yet: a later build reads those files again, as after a crash.

@@ -57,7 +57,7 @@ def test_the_child_fills_the_cache_and_tells_what_each_template_names(site_dir):
         compiling = compile_aside(config)
         assert compiling is not None
         env = environment(config, config.cache_dir)
-        pid = compiling.pid
+        pid = compiling.child.pid
         compiling.join(env)
         try:
             os.waitpid(pid, os.WNOHANG)

@@ -78,20 +78,21 @@ def test_a_parallel_cold_build_leaves_a_cache_the_next_build_trusts(tmp_path):
     assert out[1] == "[] []"                    # nothing read again, nothing rendered
 
 
-def test_many_edits_after_a_cached_build_leave_a_cache_the_next_build_trusts(tmp_path):
-    # Cached articles stay on disk until needed, so the child starts only after assembling.
+def test_many_new_articles_after_a_cached_build_leave_a_cache_the_next_build_trusts(tmp_path):
+    # More new files than a reading child takes: the cached articles stay on disk while they are
+    # read, so the child saving the shards starts only after assembling (the late start).
     root = make(tmp_path / "site", 30)
     build = ("import sys; from pathlib import Path; from digest.build import build\n"
              "r = build(Path(sys.argv[1]), jobs=2)\n"
              "print(len(r.inputs), len(r.rendered))\n")
     run(build, str(root))
-    for i in range(0, 30, 2):
-        path = root / f"content/s{i:03d}.md"
-        path.write_text(path.read_text(encoding="utf-8").replace("متن گزارش", "متن تازه‌ی گزارش"),
-                         encoding="utf-8")
-    assert int(run(build, str(root)).split()[0]) == 15
+    for i in range(110):
+        (root / f"content/n{i:03d}.md").write_text(
+            article(f"گزارش تازه {i}", f"1402-0{1 + i % 9}-{1 + i % 28:02d}T09:00", "جامعه", id=f"n{i}",
+                    body=f"متن تازه {i}."), encoding="utf-8")
+    assert int(run(build, str(root)).split()[0]) == 110
     assert run(build, str(root)).split() == ["0", "0"]   # nothing read again, nothing rendered
-    assert "متن تازه‌ی گزارش 4." in (root / "site/1403/01/05/s4/index.html").read_text(encoding="utf-8")
+    assert "متن تازه 4." in (root / "site/1402/05/05/n4/index.html").read_text(encoding="utf-8")
 
 
 def test_a_child_that_failed_leaves_its_shards_dirty_for_this_process():
