@@ -72,6 +72,10 @@ def _between(src: tuple[str, ...], to: str) -> str:
     return rel
 
 
+# The folders a page sits in, remembered: ``place`` is their number and first ``depth`` of them.
+page_folders = _folders
+
+
 def place(frm: str, depth: int) -> tuple:
     """Return what links from page ``frm`` depend on, for targets of at most ``depth`` segments.
 

@@ -266,3 +266,37 @@ def test_printing_an_undefined_value_still_fails():
     env = RecordingEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ nothing }}").render()
+
+
+@pytest.mark.parametrize("autoescape", [True, False, jinja2.select_autoescape(["html"])])
+def test_a_context_is_set_up_as_jinja2_sets_it_up(autoescape):
+    # RecordingEnvironment's contexts build their evaluation context and global names their
+    # own way; every attribute must hold what Jinja2's own Context.__init__ gives.
+    loader = jinja2.DictLoader({"page.html": "{% block a %}{% endblock %}{% block b %}{% endblock %}",
+                                "page.txt": "plain"})
+    env = RecordingEnvironment(loader=loader, autoescape=autoescape)
+    env.globals["extra"] = 1
+    for name in ("page.html", "page.txt"):
+        template = env.get_template(name)
+        ours = template.new_context({"x": 1})
+        theirs = jinja2.runtime.Context(env, ours.parent, name, template.blocks, template.globals)
+        for attr in ("parent", "vars", "name", "blocks", "exported_vars", "globals_keys"):
+            assert getattr(ours, attr) == getattr(theirs, attr), attr
+        assert ours.eval_ctx.__dict__ == theirs.eval_ctx.__dict__
+        if template.blocks:   # lists of their own: an extending template appends to them
+            assert ours.blocks["a"] is not theirs.blocks["a"]
+        template.globals["later"] = 2   # a global added after loading still counts
+        assert "later" in template.new_context({}).globals_keys
+
+
+def test_imports_with_context_see_the_page_globals():
+    # Jinja2 compares a context's global names with the imported template's to decide whether
+    # its cached module may be reused; the names now come from a remembered frozenset.
+    loader = jinja2.DictLoader({"m.html": "{% macro show() %}{{ g }}{% endmacro %}",
+                                "page.html": "{% import 'm.html' as m with context %}{{ m.show() }}"})
+    outputs = []
+    for kind in (RecordingEnvironment, jinja2.Environment):
+        env = kind(loader=loader)
+        env.get_template("m.html")
+        outputs.append([env.get_template("page.html", globals={"g": value}).render() for value in ("a", "b")])
+    assert outputs[0] == outputs[1]
