@@ -22,6 +22,7 @@ from itertools import accumulate
 import nh3
 
 from digest import cmark
+from digest.nh3_known import as_nh3_would
 from digest.persian import LATIN_RUN
 from digest.urls import relative_url
 
@@ -106,6 +107,15 @@ def render(text: str, page_url: str | None = None, *, want_first: bool = True) -
     ``page_url`` is the site path the HTML will be shown at; site-absolute links become relative to it.
     Without ``want_first`` (an article with a summary of its own) the second item is "".
     """
+    html, first, whole = unsanitized(text, page_url, want_first)
+    # nh3's answer is known beforehand for HTML in the forms cmark and our passes write (nearly
+    # all); not when nesting was bounded, which can leave text where the HTML parser moves it.
+    known = as_nh3_would(html) if whole else None
+    return (known if known is not None else sanitize(html)), first
+
+
+def unsanitized(text: str, page_url: str | None, want_first: bool) -> tuple[str, str, bool]:
+    """Return the HTML that goes to the sanitizer, the first paragraph's text, and whether nesting was left whole."""
     html = _parse(text)
     work = _PASSES_WORK.search(text) is not None
     # Only a numeric entity can bring a control character that was not in the text. (A test for
@@ -120,10 +130,11 @@ def render(text: str, page_url: str | None = None, *, want_first: bool = True) -
     first = first_paragraph(html) if want_first else ""
     if work:  # else no text of the HTML holds a Latin letter (cmark's &lt; &gt; &quot; stay as they are)
         html = _LATIN_TEXT.sub(_isolate_latin, html)
-    html = _bound_nesting(html)
+    bounded = _bound_nesting(html)
+    whole, html = bounded is html, bounded
     if "<del>" in html:  # markdown-it wrote <s>; keep pages as they were
         html = html.replace("<del>", "<s>").replace("</del>", "</s>")
-    return sanitize(html), first
+    return html, first, whole
 
 
 def _parse(text: str) -> str:
