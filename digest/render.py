@@ -29,16 +29,8 @@ from digest.config import Config
 from digest.errors import TemplateError
 from digest.filters import fa_digits, iso_text, isolate_latin, jday_words, month_words, per_object
 from digest.lookup import template_dirs
-from digest.urls import depth, page_folders, place, relative_url
-
-
-def _value(context: Any, name: str) -> Any:
-    """Return a template variable as ``context.get`` does, without its three method calls."""
-    # The filter runs about 30 times a page: Jinja's lookup chain was a quarter of its cost.
-    found = context.vars
-    if name in found:
-        return found[name]
-    return context.parent.get(name)
+from digest.fragments import FragmentRun, context_value, fragment
+from digest.urls import relative_url
 
 
 def _link(config: Config, page_url: str, absolute: Any, target: str) -> str:
@@ -54,13 +46,13 @@ def _url(context: Any, target: str) -> str:
     run = context.environment.fragment_run
     if run is not None:   # inside a shared fragment: link from the page it is drawn for, and note it
         run.targets.append(target)
-        return _link(_value(context, "config"), run.page_url, run.absolute, target)
+        return _link(context_value(context, "config"), run.page_url, run.absolute, target)
     found = context.vars
     if "page_url" not in found and "absolute_urls" not in found:   # neither set by the template
         parent = context.parent
         if not parent.get("absolute_urls"):
             return relative_url(parent.get("page_url"), target)
-    return _link(_value(context, "config"), _value(context, "page_url"), _value(context, "absolute_urls"), target)
+    return _link(context_value(context, "config"), context_value(context, "page_url"), context_value(context, "absolute_urls"), target)
 
 
 @jinja2.pass_context
@@ -229,7 +221,7 @@ class RecordingEnvironment(jinja2.Environment):
     context_class = _Context
     escape_output = staticmethod(escape_output)
     escape_text = staticmethod(_escape_inner)
-    fragment_run: _FragmentRun | None = None      # set while a shared fragment renders
+    fragment_run: FragmentRun | None = None      # set while a shared fragment renders
     _fragments: tuple[Any, Any, dict] | None = None  # (site, config, {name: {targets: (reach, {place: ...})}})
     _by_name: tuple[Any, dict[str, jinja2.Template]] | None = None   # (owner, loaded templates)
 
@@ -274,88 +266,6 @@ class RecordingEnvironment(jinja2.Environment):
         if found is None or globals:
             found = held[1][name] = super()._load_template(name, globals)
         return found
-
-
-class _FragmentRun:
-    """A shared fragment being rendered: the page it is drawn for and the link targets it asked for."""
-
-    __slots__ = ("page_url", "absolute", "targets")
-
-    def __init__(self, page_url: str, absolute: Any):
-        self.page_url, self.absolute, self.targets = page_url, absolute, []
-
-
-@jinja2.pass_context
-def fragment(context: Any, name: str, **values: Any) -> markupsafe.Markup:
-    """Template global: the output of template ``name`` drawn for this page, rendered once per link set.
-
-    The fragment gets only ``site``, ``config``, the globals and the ``values`` passed to it, and
-    reaches the page only through the ``url`` filter, so its output is a function of those values
-    (by identity) and of the links the filter gave it: every time it is rendered, the targets it
-    asked for are noted, and a later page with the same values whose links to those same targets
-    are sure to be equal (the same ``urls.place``, or both absolute) gets the same text without
-    rendering: the topic navigation is drawn about once per month folder instead of once per
-    page. Templates it loads are recorded for the page each time, as if it had been rendered.
-    """
-    env = context.environment
-    outer = env.fragment_run
-    if outer is not None:   # a fragment inside a fragment: part of the outer one's rendering
-        return _render_fragment(env, name, context, outer, values)
-    # The lookup runs three times a page; it is written out (no helper calls) where it can be.
-    if context.vars:   # names the template set itself come first, as in _value
-        site, config = _value(context, "site"), _value(context, "config")
-        page_url, absolute = _value(context, "page_url"), _value(context, "absolute_urls")
-    else:
-        given = context.parent
-        site, config = given.get("site"), given.get("config")
-        page_url, absolute = given.get("page_url"), given.get("absolute_urls")
-    held = env._fragments
-    cache = held[2] if held is not None and held[0] is site and held[1] is config else env.fragment_cache(site, config)
-    if not values:
-        key: Any = name
-    elif len(values) == 1:
-        key = (name, *[(k, id(v)) for k, v in values.items()])
-    else:
-        key = (name, *sorted((k, id(v)) for k, v in values.items()))
-    variants = cache.get(key)
-    if variants is None:
-        variants = cache[key] = {}
-        if values:   # held while the cache lives, so that no other object can take their ids
-            cache.setdefault(None, []).append(values)
-    if variants:
-        folders = None if absolute else page_folders(page_url)
-        for reach, by_place in variants.values():
-            # urls.place(page_url, reach), from the page's folders found once
-            found = by_place.get(True if absolute else (len(folders), folders[:reach]))
-            if found is not None:
-                if env.loaded is not None:
-                    env.loaded.update(found[1])
-                return found[0]
-    run = _FragmentRun(page_url, absolute)
-    loaded, env.loaded = env.loaded, set()
-    try:
-        html = _render_fragment(env, name, context, run, values)
-        names = frozenset(env.loaded)
-    finally:
-        env.loaded = loaded
-    if loaded is not None:
-        loaded.update(names)
-    # Pages at the same place (urls.place) get the same links to these targets, so the same text.
-    targets = tuple(run.targets)
-    reach = max(map(depth, targets), default=0)
-    variants.setdefault(targets, (reach, {}))[1][True if absolute else place(page_url, reach)] = (html, names)
-    return html
-
-
-def _render_fragment(env: RecordingEnvironment, name: str, context: Any, run: _FragmentRun,
-                     values: dict[str, Any]) -> markupsafe.Markup:
-    """Render template ``name`` with the page's site and config and ``values``, its links going through ``run``."""
-    outer, env.fragment_run = env.fragment_run, run
-    try:
-        text = env.get_template(name).render(values, site=_value(context, "site"), config=_value(context, "config"))
-    finally:
-        env.fragment_run = outer
-    return markupsafe.Markup(text)
 
 
 def environment(config: Config, cache_dir: Path | None = None) -> RecordingEnvironment:
