@@ -19,6 +19,7 @@ import jinja2.compiler
 import jinja2.meta
 import jinja2.nodes
 import jinja2.runtime
+import jinja2.utils
 from jinja2.runtime import Macro
 import markupsafe
 
@@ -251,6 +252,20 @@ class RecordingEnvironment(jinja2.Environment):
                      and call.args and isinstance(call.args[0], jinja2.nodes.Const)]
             self.__dict__.setdefault("references", {})[name] = refs
         return tree
+
+    @jinja2.utils.internalcode   # left out of template tracebacks, as Jinja2's own is
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
+        """Return a loaded template by name at once (three a page: the page's, ``extends``, include)."""
+        # Jinja2 goes through join_path and _load_template, two more Python calls each time.
+        held = self._by_name
+        if (globals is None and held is not None and held[0] is self and type(name) is str
+                and (parent is None or type(self).join_path is jinja2.Environment.join_path)):
+            found = held[1].get(name)
+            if found is not None:
+                if self.loaded is not None:
+                    self.loaded.add(name)
+                return found
+        return super().get_template(name, parent, globals)
 
     def _load_template(self, name: str, globals: Any) -> jinja2.Template:
         """Load a template, recording its name."""
