@@ -300,3 +300,45 @@ def test_imports_with_context_see_the_page_globals():
         env.get_template("m.html")
         outputs.append([env.get_template("page.html", globals={"g": value}).render() for value in ("a", "b")])
     assert outputs[0] == outputs[1]
+
+
+_INCLUDED = {
+    "plain.html": "[{{ name }}|{{ shown|default('-') }}{% for i in items %}{{ i }}{% endfor %}]",
+    "sets.html": "{% set name = 'درون' %}({{ name }})",
+    "macro.html": "{% macro m() %}ماکرو{% endmacro %}{{ m() }}",
+    "blocks.html": "{% block b %}بلوک {{ name }}{% endblock %}",
+    "self.html": "{{ self.b() if self.b is defined else '' }}",
+    "imports.html": "{% from 'macro.html' import m %}{{ m() }}",
+    "nested.html": "<{% include 'plain.html' %}>",
+}
+_INCLUDERS = {   # INNER: the included template's name, written in as a constant (as pages do)
+    "root.html": "{% set shown = 'بیرون' %}{% include INNER %}{{ name }}{% include 'plain.html' %}",
+    "inblock.html": "{% extends 'base.html' %}{% block b %}{% include INNER %}{{ name }}{% endblock %}"
+                    "{% block c %}{{ name }}{% include 'plain.html' %}{% endblock %}",
+    "inloop.html": "{% for name in ['x'] %}{% include INNER %}{% endfor %}{{ name }}",
+    "noescape.html": "{% autoescape false %}{% include INNER %}{% endautoescape %}{% include 'plain.html' %}",
+}
+_BASE = "<{% block b %}{% endblock %}|{% block c %}{% endblock %}>"
+
+
+@pytest.mark.parametrize("inner", sorted(_INCLUDED))
+@pytest.mark.parametrize("outer", sorted(_INCLUDERS))
+def test_an_included_template_sees_what_jinja2_shows_it(inner, outer):
+    # An included template that keeps to itself runs in the including page's own context;
+    # others get Jinja2's new one. Either way the page must be plain Jinja2's.
+    templates = {**_INCLUDED, "base.html": _BASE, outer: _INCLUDERS[outer].replace("INNER", repr(inner))}
+    pages = []
+    for kind in (RecordingEnvironment, jinja2.Environment):
+        env = kind(loader=jinja2.DictLoader(templates), autoescape=True)
+        try:
+            pages.append(env.get_template(outer).render(name="<نام>", items=[1, 2]))
+        except Exception as err:  # noqa: BLE001 - the same failure counts as the same answer
+            pages.append(f"{type(err).__name__}: {err}")
+    assert pages[0] == pages[1]
+
+
+def test_only_a_template_that_keeps_to_itself_shares_the_context():
+    env = RecordingEnvironment(loader=jinja2.DictLoader(_INCLUDED), autoescape=True)
+    sharing = {name for name in _INCLUDED
+               if getattr(env.get_template(name).root_render_func, "digest_shares_context", False)}
+    assert sharing == {"plain.html", "nested.html"}
