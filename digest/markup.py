@@ -85,8 +85,9 @@ _STEP = {"": 1, "/": -1}
 _PARAGRAPH_START = re.compile(r"<p>|<li>(?!\n)")
 _TIGHT_END = re.compile(r"</li>|\n<(?:ul|ol|pre|blockquote|h[1-6]|hr|table)\b")
 # A tag's end and the text after it, when that text holds a Latin letter: a literal ">" in
-# cmark's output only ever ends a tag. (Possessive, so a run without Latin fails fast.)
-_LATIN_TEXT = re.compile(r">[^<A-Za-z]*+[A-Za-z][^<]*+")
+# cmark's output only ever ends a tag. (Possessive, so a run without Latin fails fast.) Group 1
+# ends at the first Latin letter, where the search for Latin runs can start.
+_LATIN_TEXT = re.compile(r">([^<A-Za-z]*+)[A-Za-z][^<]*+")
 
 
 # Built once: ``nh3.clean`` sets its rules up again on every call, a Cleaner keeps them (the same
@@ -213,7 +214,10 @@ def _isolate_latin(m: re.Match) -> str:
         return m.group()  # code holds no tags, so text after <code ...> is code
     text = m.group()[1:]
     if "&" not in text:  # nothing to decode, so runs can be wrapped in place
-        return ">" + LATIN_RUN.sub(_bdi, text)
+        # No run starts before the first Latin letter (a run starts with one and looks at nothing
+        # before it), so the text before it is kept without being scanned again.
+        first = m.end(1) - m.start()
+        return m.group()[:first] + LATIN_RUN.sub(_bdi, text[first - 1:])
     text = unescape(text)
     out, pos = [">"], 0
     for run in LATIN_RUN.finditer(text):
