@@ -101,13 +101,15 @@ def sanitize(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-def render(text: str, page_url: str | None = None, *, want_first: bool = True) -> tuple[str, str]:
+def render(text: str, page_url: str | None = None, *, want_first: bool = True,
+           encoded: bytes | None = None) -> tuple[str, str]:
     """Render Markdown to (sanitized HTML, plain text of the first paragraph).
 
     ``page_url`` is the site path the HTML will be shown at; site-absolute links become relative to it.
     Without ``want_first`` (an article with a summary of its own) the second item is "".
+    ``encoded``, when given, is ``text`` in UTF-8 already (see ``cmark.to_html``).
     """
-    html = _parse(text)
+    html = _parse(text, encoded)
     work = _PASSES_WORK.search(text) is not None
     # Only a numeric entity can bring a control character that was not in the text. (A test for
     # "&" first: a one-character search skips through Persian text, "&#" steps through it.)
@@ -127,9 +129,9 @@ def render(text: str, page_url: str | None = None, *, want_first: bool = True) -
     return sanitize(html), first
 
 
-def _parse(text: str) -> str:
-    """Render ``text`` with cmark, showing any raw HTML in it as text."""
-    html = cmark.to_html(text)
+def _parse(text: str, encoded: bytes | None = None) -> str:
+    """Render ``text`` (``encoded`` in UTF-8, if known) with cmark, showing any raw HTML in it as text."""
+    html = cmark.to_html(text, encoded)
     if cmark.OMITTED not in html:
         return html  # nothing was taken for HTML: every "<" is already text, code or an autolink
     if SENTINEL in text or _PARKED in text:

@@ -40,6 +40,11 @@ class ReadSettings:
 
 def decode(raw: bytes) -> str:
     """Decode UTF-8 (BOM dropped, NULs and lone surrogates replaced, line ends unified)."""
+    return decode_exact(raw)[0]
+
+
+def decode_exact(raw: bytes) -> tuple[str, bool]:
+    """Decode as ``decode`` does; also tell whether the text is the bytes' strict UTF-8 (a BOM aside)."""
     try:
         text, valid = raw.decode("utf-8-sig"), True  # valid UTF-8 holds no lone surrogate
     except UnicodeDecodeError:
@@ -50,9 +55,11 @@ def decode(raw: bytes) -> str:
             raise _LineError(line, f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})",
                              "save the file as UTF-8; Windows-1256 files can be converted with "
                              "'iconv -f windows-1256 -t utf-8'") from None
+    exact = valid
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return normalize_chars(text, valid=valid, nul=b"\0" in raw)  # NUL is the zero byte in UTF-8
+        text, exact = text.replace("\r\n", "\n").replace("\r", "\n"), False
+    decoded = normalize_chars(text, valid=valid, nul=b"\0" in raw)  # NUL is the zero byte in UTF-8
+    return decoded, exact and decoded is text  # (normalize_chars returns text it leaves as it is)
 
 
 # ---- fields ----------------------------------------------------------------------------
@@ -244,9 +251,13 @@ def path_parts(rel: str) -> tuple[str | None, str, str]:
     return (names[0] if len(names) > 1 else None), stem, suffix
 
 
-def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, fingerprint: str
-               ) -> tuple[Article, list[Problem]]:
-    """Check the fields against the schema and build the Article."""
+def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, fingerprint: str,
+               encoded: bytes | None = None) -> tuple[Article, list[Problem]]:
+    """Check the fields against the schema and build the Article.
+
+    ``encoded``, when given, is ``body`` in UTF-8 (the file's own bytes), handed to the Markdown
+    parser when normalizing leaves the body as it is.
+    """
     lines: dict[str, int] = fields.pop("__lines__", {})
     warnings: list[Problem] = []
     norm = settings.normalize
@@ -283,7 +294,9 @@ def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, finger
     # text is refused after the body, as before.
     given = fields.get("summary", "")
     summary = norm(_text(given, "summary", line("summary"))) if isinstance(given, str) else None
-    html, first = markup.render(norm(body), page_url=f"/{day.path}/{art_id}/", want_first=not summary)
+    text = norm(body)
+    html, first = markup.render(text, page_url=f"/{day.path}/{art_id}/", want_first=not summary,
+                                encoded=encoded if encoded is not None and text == body else None)
     if summary is None:
         summary = norm(_text(given, "summary", line("summary")))
     article = Article(
@@ -304,14 +317,25 @@ def read_text(rel: str, raw: bytes, settings: ReadSettings, fingerprint: str = "
               ) -> tuple[Article, list[Problem]]:
     """Read one file's bytes into an Article and its warnings; raise ContentError on failure."""
     try:
-        text = decode(raw)
+        text, exact = decode_exact(raw)
         fields, body, body_line, warnings = READERS[path_parts(rel)[2].lower()](rel, text, settings)
-        article, more = to_article(rel, fields, body, settings, fingerprint)
+        article, more = to_article(rel, fields, body, settings, fingerprint,
+                                   _tail_bytes(raw, text, body) if exact else None)
     except _LineError as err:
         raise ContentError(err.message, path=rel, line=err.line, hint=err.hint) from None
     except RecursionError:
         raise ContentError("the Markdown nests too deeply to render", path=rel) from None
     return article, warnings + more
+
+
+def _tail_bytes(raw: bytes, text: str, body: str) -> bytes | None:
+    """Return the bytes of ``body`` when it ends ``text``, which is exactly ``raw`` decoded (a BOM aside)."""
+    # Slicing the file's bytes spares encoding the body again for the Markdown parser; only the
+    # text before the body (the front matter, a few hundred characters) is encoded to find it.
+    if not text.endswith(body):
+        return None  # a scraped page's body is made of its lines, not a slice of the file
+    start = len(text[:len(text) - len(body)].encode()) + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+    return raw[start:]
 
 
 def size_problem(size: int, rel: str, max_bytes: int) -> Problem | None:
