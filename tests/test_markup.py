@@ -92,6 +92,14 @@ def test_latin_runs_are_isolated():
     assert '<bdi dir="ltr" lang="en">OpenStreetMap</bdi>' in html
 
 
+def test_latin_runs_after_persian_text_keep_the_text_before_them():
+    # Runs are looked for from a text's first Latin letter on; what comes before stays as it was.
+    html, _ = render("«پیش از همه» ۱۲ نفر, سپس UN و بعد *EU* و [پیوند IMF](https://x.org)، آخر")
+    assert html == ('<p>«پیش از همه» ۱۲ نفر, سپس <bdi dir="ltr" lang="en">UN</bdi> و بعد '
+                    '<em><bdi dir="ltr" lang="en">EU</bdi></em> و <a href="https://x.org" '
+                    'rel="noopener noreferrer nofollow">پیوند <bdi dir="ltr" lang="en">IMF</bdi></a>، آخر</p>\n')
+
+
 def test_first_paragraph_is_the_summary_source():
     _, first = render("## عنوان\n\nپاراگراف **نخست** با `کد`.\n\nدومی.")
     assert first == "پاراگراف نخست با کد."
