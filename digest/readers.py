@@ -74,7 +74,9 @@ _HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _NOT_SLUG = re.compile(r"[^a-z0-9._-]+")
 _SLUG_LETTER = re.compile(r"[a-z0-9]")
 _DAY_NUMBER = re.compile(r"\d{1,2}")
-_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+# The line ending front matter, found from the line break before it: a pattern that starts with a
+# character is searched for that character, one that starts with "^" is tried at every position.
+_FRONT_MATTER_END = re.compile(r"\n(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -162,10 +164,10 @@ def read_markdown(rel: str, text: str, settings: ReadSettings) -> tuple[dict, st
     lines: dict[str, int] = {}
     body, body_line = text, 1
     if text.startswith("---\n") or text == "---":
-        end = _FRONT_MATTER_END.search(text, 4)  # (searched in place: a slice would copy the text)
+        end = _FRONT_MATTER_END.search(text, 3)  # (searched in place: a slice would copy the text)
         if not end:
             raise _LineError(1, "front matter starts with '---' but has no closing '---' line")
-        fm = text[4:end.start()]
+        fm = text[4:end.start() + 1]
         body = text[end.end():].lstrip("\n")
         body_line = text.count("\n", 0, len(text) - len(body)) + 1
         fields, lines, dups = parse_front_matter(fm, 2)

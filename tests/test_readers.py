@@ -240,3 +240,23 @@ def test_a_body_the_normalizer_changes_is_rendered_from_its_normal_form():
     assert "کتاب\u200cها" in art.body_html
     raw = md("title: a\ndate: 1403-09-02", "کتاب\u200cها و BBC").encode()
     assert read_text("news/x.md", raw, settings_)[0].body_html == art.body_html
+
+
+_FM_PIECES = st.sampled_from(["---", "...", "--", "\n", " ", "\t", "a: b", "\r", "x", "----", ". .", ""])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_FM_PIECES, max_size=12).map("".join))
+def test_front_matter_ends_at_the_first_closing_line(rest):
+    # The closing line is searched from the line break before it; it must be the line a search
+    # for "---" or "..." at every line start finds (the reading the pattern replaced).
+    import re
+
+    from digest.readers import _FRONT_MATTER_END
+
+    text = "---\n" + rest
+    by_line_start = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE).search(text, 4)
+    found = _FRONT_MATTER_END.search(text, 3)
+    assert (found is None) == (by_line_start is None)
+    if found:
+        assert (found.start() + 1, found.end()) == by_line_start.span()
