@@ -245,15 +245,16 @@ class TokenCache:
 
     def normalize(self, text: str, options: Hashable) -> str:
         """Return what ``whole(text, options)`` returns, from cached tokens where that is the same."""
-        if "`" in text or "\ue000" in text or "\ue001" in text:  # _WHOLE_TEXT_ONLY, without a generator
-            return self._whole(text, options)
         cache = self._tokens(options)
         tokens = text.split(" ")
         # Most texts are made only of tokens that are plain and their own answer (news already
-        # written well): then the text is its own answer, and nothing need be joined.
+        # written well): then the text is its own answer, and nothing need be joined. Such a text
+        # holds no character of _WHOLE_TEXT_ONLY either: only texts without them fill the cache.
         rest = list(filterfalse(cache.fixed.__contains__, tokens))
         if not rest:
             return text
+        if "`" in text or "\ue000" in text or "\ue001" in text:  # _WHOLE_TEXT_ONLY, without a generator
+            return self._whole(text, options)
         plain = cache.plain
         # Every token is either plain (fixed or not) or special once seen, so the tokens left
         # (a few, usually) are the unseen ones and the special ones.
