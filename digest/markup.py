@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from string import ascii_letters
 from itertools import accumulate
+from string import ascii_letters
 
 import nh3
 
 from digest import cmark
+from digest.nh3_known import as_nh3_would
 from digest.persian import LATIN_RUN
 from digest.urls import relative_url
 
@@ -119,6 +120,16 @@ def render(text: str, page_url: str | None = None, *, want_first: bool = True,
     Without ``want_first`` (an article with a summary of its own) the second item is "".
     ``encoded``, when given, is ``text`` in UTF-8 already (see ``cmark.to_html``).
     """
+    html, first, whole = unsanitized(text, page_url, want_first, encoded)
+    # nh3's answer is known beforehand for HTML in the forms cmark and our passes write (nearly
+    # all); not when nesting was bounded, which can leave text where the HTML parser moves it.
+    known = as_nh3_would(html) if whole else None
+    return (known if known is not None else sanitize(html)), first
+
+
+def unsanitized(text: str, page_url: str | None, want_first: bool, encoded: bytes | None = None
+                ) -> tuple[str, str, bool]:
+    """Return the HTML that goes to the sanitizer, the first paragraph's text, and whether nesting was left whole."""
     if encoded is None:
         encoded = _utf8(text)
     html = _parse(text, encoded)
@@ -140,10 +151,11 @@ def render(text: str, page_url: str | None = None, *, want_first: bool = True,
     first = first_paragraph(html) if want_first else ""
     if work:  # else no text of the HTML holds a Latin letter (cmark's &lt; &gt; &quot; stay as they are)
         html = _LATIN_TEXT.sub(_isolate_latin, html)
-    html = _bound_nesting(html)
+    bounded = _bound_nesting(html)
+    whole, html = bounded is html, bounded
     if "<del>" in html:  # markdown-it wrote <s>; keep pages as they were
         html = html.replace("<del>", "<s>").replace("</del>", "</s>")
-    return sanitize(html), first
+    return html, first, whole
 
 
 def _utf8(text: str) -> bytes | None:
