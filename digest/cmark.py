@@ -54,13 +54,20 @@ def _address(pointer) -> int:
     return int(_ffi.cast("uintptr_t", pointer))
 
 
-def to_html(text: str) -> str:
-    """Parse ``text`` and render it as HTML, freeing everything cmark allocated."""
+def to_html(text: str, encoded: bytes | None = None) -> str:
+    """Parse ``text`` and render it as HTML, freeing everything cmark allocated.
+
+    ``encoded``, when given, must be ``text.encode("utf-8")`` (valid UTF-8): the file's own bytes,
+    which spare encoding the text again.
+    """
     extensions, node_free, mem_free = _native()
-    try:
-        data, options = text.encode("utf-8"), _VALID_INPUT
-    except UnicodeEncodeError:   # a lone surrogate: cmark's check makes it U+FFFD
-        data, options = text.encode("utf-8", "surrogatepass"), OPTIONS
+    if encoded is not None:
+        data, options = encoded, _VALID_INPUT
+    else:
+        try:
+            data, options = text.encode("utf-8"), _VALID_INPUT
+        except UnicodeEncodeError:   # a lone surrogate: cmark's check makes it U+FFFD
+            data, options = text.encode("utf-8", "surrogatepass"), OPTIONS
     parser = _lib.cmark_parser_new(options)
     try:
         for ext in extensions:

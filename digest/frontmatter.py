@@ -85,6 +85,8 @@ _SIMPLE_LINE = re.compile(
     rf"([A-Za-z_][A-Za-z0-9_]*):[ ]+{_SCALAR}"
     rf"|\[(?P<list>[ ]*(?:{_ITEM}(?:[ ]*,[ ]*{_ITEM})*)?[ ]*)\])[ ]*")
 _LIST_HEAD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):[ ]*")
+# A simple line's key, flow list, and plain, double- and single-quoted value, fetched in one call.
+_SIMPLE_GROUPS = (1, *map(_SIMPLE_LINE.groupindex.__getitem__, ("list", "plain", "dq", "sq")))
 _LIST_ITEM = re.compile(rf"([ ]*)-[ ]+{_SCALAR})[ ]*")
 # YAML refuses or reads specially: control characters, NEL, line and paragraph separators, BOM.
 # Listed rather than as the complement of what YAML allows: the same set, compiled ten times faster.
@@ -119,13 +121,16 @@ def simple_front_matter(text: str) -> tuple[dict[str, Any], dict[str, int]] | No
             items, indent = [], None
             data[m[1]], lines[m[1]] = items, number
             continue
-        if m[1] in data:  # duplicates: YAML's path reports them
+        key, listed, plain, dq, sq = m.group(*_SIMPLE_GROUPS)
+        if key in data:  # duplicates: YAML's path reports them
             return None
-        if m["list"] is not None:
-            data[m[1]] = [item.strip() for item in m["list"].split(",")] if m["list"].strip() else []
+        if listed is not None:
+            data[key] = [item.strip() for item in listed.split(",")] if listed.strip() else []
+        elif plain is not None:
+            data[key] = plain
         else:
-            data[m[1]] = _scalar(m)
-        lines[m[1]] = number
+            data[key] = dq if dq is not None else sq.replace("''", "'")
+        lines[key] = number
     return (data, lines) if data and items != [] else None
 
 

@@ -155,7 +155,9 @@ class _Tokens(dict):
         self._punctuation = getattr(options, "punctuation", True)
         self.flags: dict[str, int] = {}  # tokens with a flag, and their flags
         self.special: set[str] = set()   # tokens with a flag in _SPECIAL
-        self.plain: dict[str, str] = {}  # the other tokens, and their answers (as in self)
+        # The other tokens, "plain": those that are their own answer, and the rest with their answers.
+        self.fixed: set[str] = set()
+        self.plain: dict[str, str] = {}
 
     def __missing__(self, token: str) -> str:
         if "\n" in token and len(token) > 1:
@@ -190,7 +192,10 @@ class _Tokens(dict):
             if flags & _SPECIAL:
                 self.special.add(token)
                 return out
-        self.plain[token] = out
+        if out == token:
+            self.fixed.add(token)
+        else:
+            self.plain[token] = out
         return out
 
     def _lines(self, token: str) -> str:
@@ -240,15 +245,20 @@ class TokenCache:
 
     def normalize(self, text: str, options: Hashable) -> str:
         """Return what ``whole(text, options)`` returns, from cached tokens where that is the same."""
-        if "`" in text or "\ue000" in text or "\ue001" in text:  # _WHOLE_TEXT_ONLY, without a generator
-            return self._whole(text, options)
         cache = self._tokens(options)
         tokens = text.split(" ")
+        # Most texts are made only of tokens that are plain and their own answer (news already
+        # written well): then the text is its own answer, and nothing need be joined. Such a text
+        # holds no character of _WHOLE_TEXT_ONLY either: only texts without them fill the cache.
+        rest = list(filterfalse(cache.fixed.__contains__, tokens))
+        if not rest:
+            return text
+        if "`" in text or "\ue000" in text or "\ue001" in text:  # _WHOLE_TEXT_ONLY, without a generator
+            return self._whole(text, options)
         plain = cache.plain
-        # Every token is either plain or special once seen, so the tokens that are not plain
-        # (a few, usually) are the unseen ones and the special ones: two passes over the
-        # tokens in all, where testing for unseen and for special tokens apart took three.
-        rest = list(filterfalse(plain.__contains__, tokens))
+        # Every token is either plain (fixed or not) or special once seen, so the tokens left
+        # (a few, usually) are the unseen ones and the special ones.
+        rest = list(filterfalse(plain.__contains__, rest))
         if rest:
             # (set.difference would walk the whole cache: it is a dict subclass.)
             unseen = list(filterfalse(cache.__contains__, rest))
@@ -258,7 +268,7 @@ class TokenCache:
                 cache[token]  # noqa: B018 - looks up (and remembers) any token fill left out
             hits = cache.special.intersection(rest)
         if not rest or not hits:
-            return " ".join(map(plain.__getitem__, tokens))
+            return " ".join(map(plain.get, tokens, tokens))  # a fixed token is its own answer
         outs = list(map(cache.__getitem__, tokens))
         flags = cache.flags
         mask = _union(flags, hits)

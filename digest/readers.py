@@ -40,8 +40,17 @@ class ReadSettings:
 
 def decode(raw: bytes) -> str:
     """Decode UTF-8 (BOM dropped, NULs and lone surrogates replaced, line ends unified)."""
+    return decode_exact(raw)[0]
+
+
+def decode_exact(raw: bytes) -> tuple[str, bool]:
+    """Decode as ``decode`` does; also tell whether the text is the bytes' strict UTF-8 (a BOM aside)."""
     try:
-        text, valid = raw.decode("utf-8-sig"), True  # valid UTF-8 holds no lone surrogate
+        # "utf-8" is decoded in C directly, "utf-8-sig" through a codec written in Python; the
+        # two differ only in dropping one leading BOM (errors keep "utf-8-sig"'s offsets, below).
+        text, valid = raw.decode(), True  # valid UTF-8 holds no lone surrogate
+        if text.startswith("\ufeff"):
+            text = text[1:]
     except UnicodeDecodeError:
         try:
             text, valid = raw.decode("utf-8-sig", errors="surrogatepass"), False
@@ -50,9 +59,11 @@ def decode(raw: bytes) -> str:
             raise _LineError(line, f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start})",
                              "save the file as UTF-8; Windows-1256 files can be converted with "
                              "'iconv -f windows-1256 -t utf-8'") from None
+    exact = valid
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return normalize_chars(text, valid=valid, nul=b"\0" in raw)  # NUL is the zero byte in UTF-8
+        text, exact = text.replace("\r\n", "\n").replace("\r", "\n"), False
+    decoded = normalize_chars(text, valid=valid, nul=b"\0" in raw)  # NUL is the zero byte in UTF-8
+    return decoded, exact and decoded is text  # (normalize_chars returns text it leaves as it is)
 
 
 # ---- fields ----------------------------------------------------------------------------
@@ -63,7 +74,9 @@ _HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _NOT_SLUG = re.compile(r"[^a-z0-9._-]+")
 _SLUG_LETTER = re.compile(r"[a-z0-9]")
 _DAY_NUMBER = re.compile(r"\d{1,2}")
-_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+# The line ending front matter, found from the line break before it: a pattern that starts with a
+# character is searched for that character, one that starts with "^" is tried at every position.
+_FRONT_MATTER_END = re.compile(r"\n(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -136,6 +149,8 @@ def make_id(value: str | None, stem: str) -> tuple[str, str | None]:
 
 def _mostly_not_ascii(text: str) -> bool:
     """Tell whether a name is written mainly in non-Latin letters."""
+    if text.isascii():
+        return False  # (most ids and file names)
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(c.isascii() for c in letters) * 2 < len(letters)
 
@@ -149,10 +164,10 @@ def read_markdown(rel: str, text: str, settings: ReadSettings) -> tuple[dict, st
     lines: dict[str, int] = {}
     body, body_line = text, 1
     if text.startswith("---\n") or text == "---":
-        end = _FRONT_MATTER_END.search(text, 4)  # (searched in place: a slice would copy the text)
+        end = _FRONT_MATTER_END.search(text, 3)  # (searched in place: a slice would copy the text)
         if not end:
             raise _LineError(1, "front matter starts with '---' but has no closing '---' line")
-        fm = text[4:end.start()]
+        fm = text[4:end.start() + 1]
         body = text[end.end():].lstrip("\n")
         body_line = text.count("\n", 0, len(text) - len(body)) + 1
         fields, lines, dups = parse_front_matter(fm, 2)
@@ -244,19 +259,22 @@ def path_parts(rel: str) -> tuple[str | None, str, str]:
     return (names[0] if len(names) > 1 else None), stem, suffix
 
 
-def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, fingerprint: str
-               ) -> tuple[Article, list[Problem]]:
-    """Check the fields against the schema and build the Article."""
+def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, fingerprint: str,
+               encoded: bytes | None = None) -> tuple[Article, list[Problem]]:
+    """Check the fields against the schema and build the Article.
+
+    ``encoded``, when given, is ``body`` in UTF-8 (the file's own bytes), handed to the Markdown
+    parser when normalizing leaves the body as it is.
+    """
     lines: dict[str, int] = fields.pop("__lines__", {})
     warnings: list[Problem] = []
     norm = settings.normalize
-
-    def line(key: str) -> int | None:
-        return lines.get(key)
+    line = lines.get  # a field's line, or None
 
     folder, stem, _ = path_parts(rel)
-    for key in sorted(set(fields) - KNOWN_FIELDS, key=str):
-        warnings.append(Problem("warning", f"unknown field {key!r} ignored", rel, line(str(key))))
+    if not fields.keys() <= KNOWN_FIELDS:  # (tested in C, without a set of the keys)
+        for key in sorted(set(fields) - KNOWN_FIELDS, key=str):
+            warnings.append(Problem("warning", f"unknown field {key!r} ignored", rel, line(str(key))))
     title = norm(_text(fields.get("title", ""), "title", line("title")))
     if not title:
         raise _LineError(line("title") or 1, "missing title", "add 'title: ...' to the front matter")
@@ -283,7 +301,9 @@ def to_article(rel: str, fields: dict, body: str, settings: ReadSettings, finger
     # text is refused after the body, as before.
     given = fields.get("summary", "")
     summary = norm(_text(given, "summary", line("summary"))) if isinstance(given, str) else None
-    html, first = markup.render(norm(body), page_url=f"/{day.path}/{art_id}/", want_first=not summary)
+    text = norm(body)
+    html, first = markup.render(text, page_url=f"/{day.path}/{art_id}/", want_first=not summary,
+                                encoded=encoded if encoded is not None and text == body else None)
     if summary is None:
         summary = norm(_text(given, "summary", line("summary")))
     article = Article(
@@ -304,14 +324,25 @@ def read_text(rel: str, raw: bytes, settings: ReadSettings, fingerprint: str = "
               ) -> tuple[Article, list[Problem]]:
     """Read one file's bytes into an Article and its warnings; raise ContentError on failure."""
     try:
-        text = decode(raw)
+        text, exact = decode_exact(raw)
         fields, body, body_line, warnings = READERS[path_parts(rel)[2].lower()](rel, text, settings)
-        article, more = to_article(rel, fields, body, settings, fingerprint)
+        article, more = to_article(rel, fields, body, settings, fingerprint,
+                                   _tail_bytes(raw, text, body) if exact else None)
     except _LineError as err:
         raise ContentError(err.message, path=rel, line=err.line, hint=err.hint) from None
     except RecursionError:
         raise ContentError("the Markdown nests too deeply to render", path=rel) from None
     return article, warnings + more
+
+
+def _tail_bytes(raw: bytes, text: str, body: str) -> bytes | None:
+    """Return the bytes of ``body`` when it ends ``text``, which is exactly ``raw`` decoded (a BOM aside)."""
+    # Slicing the file's bytes spares encoding the body again for the Markdown parser; only the
+    # text before the body (the front matter, a few hundred characters) is encoded to find it.
+    if not text.endswith(body):
+        return None  # a scraped page's body is made of its lines, not a slice of the file
+    start = len(text[:len(text) - len(body)].encode()) + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+    return raw[start:]
 
 
 def size_problem(size: int, rel: str, max_bytes: int) -> Problem | None:

@@ -92,6 +92,14 @@ def test_latin_runs_are_isolated():
     assert '<bdi dir="ltr" lang="en">OpenStreetMap</bdi>' in html
 
 
+def test_latin_runs_after_persian_text_keep_the_text_before_them():
+    # Runs are looked for from a text's first Latin letter on; what comes before stays as it was.
+    html, _ = render("«پیش از همه» ۱۲ نفر, سپس UN و بعد *EU* و [پیوند IMF](https://x.org)، آخر")
+    assert html == ('<p>«پیش از همه» ۱۲ نفر, سپس <bdi dir="ltr" lang="en">UN</bdi> و بعد '
+                    '<em><bdi dir="ltr" lang="en">EU</bdi></em> و <a href="https://x.org" '
+                    'rel="noopener noreferrer nofollow">پیوند <bdi dir="ltr" lang="en">IMF</bdi></a>، آخر</p>\n')
+
+
 def test_first_paragraph_is_the_summary_source():
     _, first = render("## عنوان\n\nپاراگراف **نخست** با `کد`.\n\nدومی.")
     assert first == "پاراگراف نخست با کد."
@@ -312,3 +320,16 @@ def test_deep_nesting_is_bounded_fast_and_safe():
     for name, (deepest, text_kept) in json.loads(done.stdout).items():
         assert deepest <= MAX_NESTING, name
         assert text_kept, name
+
+
+
+def test_wide_space_test_on_utf8_matches_the_class_for_every_character():
+    # The byte patterns must find exactly the characters of the class, alone and among Persian
+    # text: every character of the BMP, and a sample of the others (four-byte UTF-8).
+    from digest import markup
+
+    for code in [*range(0xD800), *range(0xE000, 0x10000), *range(0x10000, 0x110000, 97)]:
+        char = chr(code)
+        expected = markup._WIDE_SPACE.search(char) is not None
+        for text in (char, f"ب{char}\u200cی"):
+            assert markup._has_wide_space(text, text.encode()) is expected, hex(code)

@@ -95,3 +95,13 @@ def test_cases_where_tokens_meet(text, expected):
 def test_blank_and_odd_tokens():
     for text in [" ", "  ،", "،  ", "\t«\t", "«", "» ", " .", "\n", "\n \n", "\u00a0\u00a0،", "\u0000 ها"]:
         assert normalize(text) == normalize_steps(text), repr(text)
+
+
+@pytest.mark.parametrize("whole", ["`", "\ue000", "\ue001"])
+def test_a_text_of_cached_words_with_a_whole_text_character_takes_the_whole_path(whole):
+    # A text whose tokens are all cached as their own answers comes back as it is; a text of the
+    # same words with a code mark or a placeholder must still take the step-by-step path.
+    words = "او گفت که کتاب ها را می خواند"
+    assert normalize(words) == normalize_steps(words)
+    for text in (f"{words} {whole}", f"{whole}{words}{whole}", words.replace(" ", f" {whole}", 2)):
+        assert normalize(text) == normalize_steps(text)

@@ -207,3 +207,56 @@ from digest.readers import path_parts  # noqa: E402
 def test_path_parts_read_paths_as_pathlib_does(rel):
     path = PurePosixPath(rel)
     assert path_parts(rel) == ((path.parts[0] if len(path.parts) > 1 else None), path.stem, path.suffix)
+
+
+# ---- the file's own bytes for the Markdown parser --------------------------------------------
+
+from digest.persian import normalize  # noqa: E402
+from digest.readers import _tail_bytes, decode_exact  # noqa: E402
+
+_RAW_PIECES = st.sampled_from(["خبر", "a", " ", "\n", "\r", "\r\n", "\ufeff", "\u200c\u200c", "ي", "\x00",
+                               "\u0640", "**", "\xa0"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.booleans(), st.lists(_RAW_PIECES, max_size=30).map("".join), st.data())
+def test_exact_text_is_the_files_utf8_and_its_tails_are_its_bytes(bom, text, data):
+    raw = (b"\xef\xbb\xbf" if bom else b"") + text.encode()
+    decoded, exact = decode_exact(raw)
+    assert decoded == decode(raw)
+    if exact:  # the bytes handed to cmark must then be exactly the tail's UTF-8
+        assert raw.removeprefix(b"\xef\xbb\xbf").decode() == decoded
+        k = data.draw(st.integers(0, len(decoded)))
+        assert _tail_bytes(raw, decoded, decoded[k:]) == decoded[k:].encode()
+    if "\r" in text or "\x00" in text or "ي" in text:
+        assert not exact
+
+
+def test_a_body_the_normalizer_changes_is_rendered_from_its_normal_form():
+    # The file's bytes stand for the body only when normalizing leaves it as it is.
+    settings_ = ReadSettings(normalize=normalize)
+    raw = md("title: a\ndate: 1403-09-02", "کتاب ها و BBC").encode()
+    art, _ = read_text("news/x.md", raw, settings_)
+    assert "کتاب\u200cها" in art.body_html
+    raw = md("title: a\ndate: 1403-09-02", "کتاب\u200cها و BBC").encode()
+    assert read_text("news/x.md", raw, settings_)[0].body_html == art.body_html
+
+
+_FM_PIECES = st.sampled_from(["---", "...", "--", "\n", " ", "\t", "a: b", "\r", "x", "----", ". .", ""])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_FM_PIECES, max_size=12).map("".join))
+def test_front_matter_ends_at_the_first_closing_line(rest):
+    # The closing line is searched from the line break before it; it must be the line a search
+    # for "---" or "..." at every line start finds (the reading the pattern replaced).
+    import re
+
+    from digest.readers import _FRONT_MATTER_END
+
+    text = "---\n" + rest
+    by_line_start = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE).search(text, 4)
+    found = _FRONT_MATTER_END.search(text, 3)
+    assert (found is None) == (by_line_start is None)
+    if found:
+        assert (found.start() + 1, found.end()) == by_line_start.span()
