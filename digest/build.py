@@ -419,11 +419,15 @@ def _records(state: State, prints: dict[str, str], records: dict[str, tuple[str,
         for name in names:
             if name not in state.thash:
                 state.thash[name] = template_hash(dirs, name)
-    shared: dict[tuple, tuple] = {}   # one object per distinct template list: pickled once
+    # One object per distinct template list (a few for thousands of pages): made once, pickled once.
+    shared: dict[tuple[str, ...], tuple] = {}
     fresh = {}
     for out, fp in prints.items():
-        used = tuple((n, state.thash.get(n) or "?") for n in records[out])
-        fresh[out] = (fp, shared.setdefault(used, used))
+        names = records[out]
+        used = shared.get(names)
+        if used is None:
+            used = shared[names] = tuple((n, state.thash.get(n) or "?") for n in names)
+        fresh[out] = (fp, used)
     return fresh
 
 

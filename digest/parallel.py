@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -237,11 +238,13 @@ Rendered = tuple[str, tuple[str, bool], tuple[str, ...], str, tuple[str, ...]]
 
 def mentions(rendered: list[Rendered]) -> dict[str, list[int]]:
     """Return which pages (by position) cover each article, from fingerprinted ``Rendered`` rows."""
-    index: dict[str, list[int]] = {}
+    # A defaultdict makes a list only for a new article; setdefault(rel, []) made one per mention
+    # (about 126,000 at 10,000 articles), in the parent's serial time after rendering.
+    index: defaultdict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(rendered):
         for rel in row[4]:
-            index.setdefault(rel, []).append(i)
-    return index
+            index[rel].append(i)
+    return dict(index)
 
 
 def _render_chunk(indices: range) -> list[Rendered]:
