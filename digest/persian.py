@@ -265,6 +265,11 @@ def _prepare(text: str, opts: NormalizeOptions) -> tuple[str, list[str], list[st
     first: list[str] = []
     second: list[str] = []
     work = _stash_anywhere(text, first)
+    return _prepare_stashed(work, rare, opts, second), first, second
+
+
+def _prepare_stashed(work: str, rare: bool, opts: NormalizeOptions, second: list[str]) -> str:
+    """Run the steps before punctuation that follow the first stash on ``work``, keeping Latin words in ``second``."""
     if opts.characters:
         work = _fix_chars(work, rare)
     # Latin words are found only after the character step, which may delete a kashida or a
@@ -274,7 +279,7 @@ def _prepare(text: str, opts: NormalizeOptions) -> tuple[str, list[str], list[st
         work = _clean_zwnj(work)
     if opts.digits:  # after the cleanup, which can bring a digit next to a letter
         work = _fix_digits(work, rare)
-    return work, first, second
+    return work
 
 
 def _finish(work: str, opts: NormalizeOptions, first: list[str], second: list[str], *,
@@ -324,16 +329,43 @@ def _token_entry(token: str, opts: NormalizeOptions) -> tuple[str, str, int]:
             out = head + _RESTORED[word] + tail
             unsafe = normtokens.UNSAFE if word in _lexicon().context else 0
         return out, token, unsafe | normtokens.affix_flags(out) if opts.join_affixes else unsafe
-    work, first, second = _prepare(token, opts)
-    before_punctuation = work
-    if opts.punctuation:
-        work = _fix_punctuation(work)
+    # The first stash is all that depends on a URL's or an address's text: the steps after it
+    # see only the placeholder, so tokens that differ only there (``word](https://...)``, a new
+    # one per link) share one run of those steps.
+    rare = _RARE.search(token) is not None
+    text = _SURROGATES.sub("\ufffd", token) if rare and _SURROGATES.search(token) else token
+    first: list[str] = []
+    work = _stash_anywhere(text, first)
+    key = (work, rare, opts)
+    known = _STASHED.get(key)
+    if known is None:
+        if len(_STASHED) >= 100_000:
+            _STASHED.clear()  # a guard against unbounded growth on odd input
+        known = _STASHED[key] = _after_stash(work, rare, opts)
+    out, before_punctuation, ambiguous = known
+    if first:
+        out = _unstash(out, _PLACEHOLDER, first)
     # Affixes are joined over the tokens with spans unstashed, which is the same only when no
     # protected span holds a letter it could join to (a URL with a Persian path); the context
     # step reads neighbouring words.
-    unsafe = not all(span.isascii() for span in first) or (opts.restore_zwnj and has_ambiguous(work))
-    out = _finish(work, opts, first, second, punctuate=False, join=False)
+    unsafe = ambiguous or not all(span.isascii() for span in first)
     return _entry(out, before_punctuation, unsafe, opts)
+
+
+# Answers of the steps after the first stash, by (text after it, whether rare characters occur, options).
+_STASHED: dict[tuple[str, bool, NormalizeOptions], tuple[str, str, bool]] = {}
+
+
+def _after_stash(work: str, rare: bool, opts: NormalizeOptions) -> tuple[str, str, bool]:
+    """Return a stashed token's answer (first placeholders kept), its text before punctuation, and
+    whether the context step would read its neighbours."""
+    second: list[str] = []
+    work = _prepare_stashed(work, rare, opts, second)
+    before_punctuation = work
+    if opts.punctuation:
+        work = _fix_punctuation(work)
+    ambiguous = bool(opts.restore_zwnj and has_ambiguous(work))
+    return _finish(work, opts, [], second, punctuate=False, join=False), before_punctuation, ambiguous
 
 
 def _token_entries(tokens: list[str], opts: NormalizeOptions) -> list[tuple[str, str, int]]:
