@@ -105,3 +105,22 @@ def test_a_text_of_cached_words_with_a_whole_text_character_takes_the_whole_path
     assert normalize(words) == normalize_steps(words)
     for text in (f"{words} {whole}", f"{whole}{words}{whole}", words.replace(" ", f" {whole}", 2)):
         assert normalize(text) == normalize_steps(text)
+
+
+# Tokens that differ only in a protected span share the steps after the first stash
+# (persian._STASHED): links in Markdown, addresses glued to words, spans that are not ASCII.
+LINK_WORDS = st.sampled_from(["گزارش", "ويژه", "میخواهم", "حرفهای", "کتابها", "«خبر", "سال2024", "۱۲", "", "ﻛﺘﺎﺏ"])
+SPANS = st.sampled_from(["https://a.ir/x/1", "https://a.ir/x/2", "www.b.com/y", "c@d.ir", "https://a.ir/خبر",
+                         "https://a.ir/\ud800", "`کد`", "https://a.ir/x."])
+LINKS = st.tuples(LINK_WORDS, st.sampled_from(["](", "(", "", Z, "\u0640", " "]), SPANS,
+                  st.sampled_from([")", ").", "،", "", " ها"])).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(LINKS, min_size=1, max_size=6), OPTIONS)
+def test_tokens_differing_only_in_a_protected_span(links, options):
+    # Every link twice over, each time with another span, so later ones meet remembered steps.
+    for text in links + [" ".join(links)]:
+        assert normalize(text, options) == normalize_steps(text, options), repr(text)
+        if not text.isascii():
+            assert persian._TOKENS.normalize(text, options) == normalize_steps(text, options)
