@@ -329,6 +329,12 @@ def _token_entry(token: str, opts: NormalizeOptions) -> tuple[str, str, int]:
             out = head + _RESTORED[word] + tail
             unsafe = normtokens.UNSAFE if word in _lexicon().context else 0
         return out, token, unsafe | normtokens.affix_flags(out) if opts.join_affixes else unsafe
+    return _stashed_entry(token, opts)
+
+
+def _stashed_entry(token: str, opts: NormalizeOptions, spans_only: bool = False) -> tuple[str, str, int] | None:
+    """Return ``_token_entry`` of a token of unusual shape (None if ``spans_only`` and it has no URL,
+    address or code span)."""
     # The first stash is all that depends on a URL's or an address's text: the steps after it
     # see only the placeholder, so tokens that differ only there (``word](https://...)``, a new
     # one per link) share one run of those steps.
@@ -336,6 +342,8 @@ def _token_entry(token: str, opts: NormalizeOptions) -> tuple[str, str, int]:
     text = _SURROGATES.sub("\ufffd", token) if rare and _SURROGATES.search(token) else token
     first: list[str] = []
     work = _stash_anywhere(text, first)
+    if spans_only and not first:
+        return None
     key = (work, rare, opts)
     known = _STASHED.get(key)
     if known is None:
@@ -376,10 +384,19 @@ def _token_entries(tokens: list[str], opts: NormalizeOptions) -> list[tuple[str,
     normtokens), so each one's answer is its line of the answer.
     """
     odd = [token for token in tokens if not (token.isascii() or _PLAIN_TOKEN.fullmatch(token))]
+    # Tokens with a span go alone through the remembered steps (they differ mostly in the span:
+    # a link's address); the rest are batched.
+    alone: dict[str, tuple[str, str, int]] = {}
+    for token in odd:
+        found = _stashed_entry(token, opts, spans_only=True)
+        if found is not None:
+            alone[token] = found
+    if alone:
+        odd = [token for token in odd if token not in alone]
     batch = _batch_entries(odd, opts) if len(odd) > 1 else None
-    if batch is None:
-        return [_token_entry(token, opts) for token in tokens]
-    return [batch[token] if token in batch else _token_entry(token, opts) for token in tokens]
+    if batch is not None:
+        alone.update(batch)
+    return [alone[token] if token in alone else _token_entry(token, opts) for token in tokens]
 
 
 def _batch_entries(tokens: list[str], opts: NormalizeOptions) -> dict[str, tuple[str, str, int]] | None:
