@@ -54,26 +54,33 @@ def as_nh3_would(html: str) -> str | None:
     # (a line feed), a NUL.
     if "\xa0" in html or "\r" in html or "\0" in html:
         return None
-    if "<pre>\n" in html:   # the HTML parser drops a line feed right after <pre>
-        return None
     tags = _TAG.findall(html)
-    # Every "<" and every ">" belongs to a tag: text holds none, which nh3 would escape.
-    if html.count("<") != len(tags) or html.count(">") != len(tags):
+    # Every "<" and ">" belongs to a tag: text holds none, which nh3 would escape. (A "<" in text
+    # before the last ">" makes a "tag" of itself and what follows, and no form below holds a "<".)
+    if html.count(">") != len(tags) or html.rfind("<") > html.rfind(">"):
         return None
-    if "&" in html and html.count("&") != len(_ENTITY.findall(html)):
+    amp = "&" in html
+    if amp and html.count("&") != len(_ENTITY.findall(html)):
         return None
-    links = []
-    for tag in set(tags):
-        if tag in _AS_THEY_ARE or tag in _VOID or _NUMBERED.fullmatch(tag):
+    distinct = set(tags)
+    if "<pre>" in distinct and "<pre>\n" in html:   # the HTML parser drops a line feed after <pre>
+        return None
+    links, void = [], False
+    for tag in distinct:
+        if tag in _AS_THEY_ARE or _NUMBERED.fullmatch(tag):
             continue
-        if tag.startswith("<a ") and _LINK.fullmatch(tag):
+        if tag in _VOID:
+            void = True
+        elif tag.startswith("<a ") and _LINK.fullmatch(tag):
             links.append(tag)
-        elif not (tag.startswith("<img ") and _IMAGE.fullmatch(tag)):
+        elif tag.startswith("<img ") and _IMAGE.fullmatch(tag):
+            void = True
+        else:
             return None
     for tag in links:   # a tag's text ends at its ">", so it is found nowhere but as that tag
         html = html.replace(tag, tag[:-1] + REL + ">")
-    if " />" in html:   # only a void element's end: no text or attribute value holds ">"
+    if void:   # " />" ends only a void element: no text or attribute value holds ">"
         html = html.replace(" />", ">")
-    if "&quot;" in html:   # only in text (no attribute value above holds one): nh3 writes '"'
+    if amp and "&quot;" in html:   # only in text (no attribute value above holds one): nh3 writes '"'
         html = html.replace("&quot;", '"')
     return html

@@ -32,6 +32,8 @@ REFUSED = [
     "<p>a\xa0b</p>",                                     # no-break space: nh3 writes &nbsp;
     "<p>a\rb</p>",                                       # carriage return: a line feed
     "<p>a > b</p>",                                      # a bare ">" in text: &gt;
+    "<p>a < b</p>",                                      # a bare "<" in text: &lt;
+    "<p>a</p>\n<",                                       # ... even after the last tag
     "<pre>\n<code>x</code></pre>",                      # a line feed after <pre> is dropped
     '<p><a href="https://x.org" title="&quot;q&quot;">x</a></p>',   # &quot; in an attribute
     '<p><a href="HTTP://X.ORG/">x</a></p>',             # another spelling of a scheme
@@ -82,7 +84,8 @@ def test_a_typical_article_never_reaches_nh3():
 
 
 # Random HTML shaped as cmark writes it (well formed, each element where HTML allows it), with
-# random text, targets and attribute values, some of which nh3 treats otherwise.
+# random text (escaped as cmark escapes it, or not), targets and attribute values, some of which
+# nh3 treats otherwise.
 TEXT = st.text(st.sampled_from(list("ab خبر\n\u200c'\"&;#<>/=\xa0\r\x00")), max_size=12)
 ESCAPED = TEXT.map(lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                    .replace('"', "&quot;"))
@@ -97,7 +100,7 @@ LINK = st.builds(lambda u, t: f'<a href="{u}"' + (f' title="{t}"' if t is not No
                  TARGETS, st.none() | ESCAPED)
 IMAGE = st.builds(lambda u, a: f'<img src="{u}" alt="{a}" loading="lazy" decoding="async" />', TARGETS, ESCAPED)
 INLINE = st.recursive(
-    ESCAPED | st.just("<br />\n") | IMAGE | ESCAPED.map('<bdi dir="ltr" lang="en">{}</bdi>'.format)
+    ESCAPED | TEXT | st.just("<br />\n") | IMAGE | ESCAPED.map('<bdi dir="ltr" lang="en">{}</bdi>'.format)
     | ESCAPED.map("<code>{}</code>".format),
     lambda inner: st.builds(lambda tag, body: f"<{tag}>{body}</{tag}>",
                             st.sampled_from(["em", "strong", "s", "b", "i", "sub", "sup"]), inner)
