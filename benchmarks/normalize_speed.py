@@ -51,6 +51,9 @@ def clear_caches() -> None:
     tokens = getattr(persian, "_TOKENS", None)  # absent before the token cache existed
     if tokens is not None:
         tokens.clear()
+    stashed = getattr(persian, "_STASHED", None)  # the steps after the first stash, by stashed text
+    if stashed is not None:
+        stashed.clear()
 
 
 def run(texts: list[str], options: NormalizeOptions, runs: int, cold: bool) -> float:
