@@ -302,13 +302,14 @@ def _finish(work: str, opts: NormalizeOptions, first: list[str], second: list[st
 
 
 # A word of Persian letters (single ZWNJs inside, no ي ى ك ڪ, no marks) or a number in Persian
-# digits, with « ( " before and closing punctuation after: the shape of most tokens. No step but
+# digits, with « ( " before and closing punctuation after, and Markdown's emphasis stars next to
+# the word (inside those marks: a star before « or after ، would gain a space): the shape of most tokens. No step but
 # restoration changes one, and restoration sees the word as one run (see _token_entry).
 # The letters are zwnj.LETTERS less ك ى ي ڪ, which the character step rewrites.
 _LETTERS_KEPT = ("\u0621-\u063a\u0641\u0642\u0644-\u0648\u066e\u066f\u0671-\u06a9\u06ab-\u06d3"
                  "\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff")
-_PLAIN_TOKEN = re.compile(f'([«("]*)(?:([{_LETTERS_KEPT}]+(?:\u200c[{_LETTERS_KEPT}]+)*)|[۰-۹]+)'
-                          '([.،:؛؟!»)\\]"]*)')
+_PLAIN_TOKEN = re.compile(f'([«("]*\\**)(?:([{_LETTERS_KEPT}]+(?:\u200c[{_LETTERS_KEPT}]+)*)|[۰-۹]+)'
+                          '(\\**[.،:؛؟!»)\\]"]*)')
 _ARABIC_LETTERS = re.compile("[يىكڪ]")
 
 

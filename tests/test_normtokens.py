@@ -124,3 +124,22 @@ def test_tokens_differing_only_in_a_protected_span(links, options):
         assert normalize(text, options) == normalize_steps(text, options), repr(text)
         if not text.isascii():
             assert persian._TOKENS.normalize(text, options) == normalize_steps(text, options)
+
+
+# Markdown emphasis around words: the stars belong to the shape of a plain token, so such tokens
+# must give the step-by-step answer alone and next to punctuation.
+STARRED = st.lists(st.sampled_from(["*", "**", "_", "«", "»", "(", ")", "\"", "]", "،", "؛", ".", ":", "!", "ها",
+                                    "کتاب", "می", "شود", "حرفهای", "میخواهم", "۴۲", "12", Z, "ي"]),
+                   min_size=1, max_size=8).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(STARRED, min_size=1, max_size=8), OPTIONS)
+def test_starred_tokens(tokens, options):
+    text = " ".join(tokens)
+    assert normalize(text, options) == normalize_steps(text, options)
+    if not text.isascii():
+        assert persian._TOKENS.normalize(text, options) == normalize_steps(text, options)
+    for token in filter(persian._PLAIN_TOKEN.fullmatch, tokens):
+        # the shortcut for plain tokens against every step
+        assert persian._token_entry(token, options) == persian._stashed_entry(token, options), repr(token)
