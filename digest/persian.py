@@ -302,15 +302,24 @@ def _finish(work: str, opts: NormalizeOptions, first: list[str], second: list[st
 
 
 # A word of Persian letters (single ZWNJs inside, no ي ى ك ڪ, no marks) or a number in Persian
-# digits, with « ( " before and closing punctuation after, and Markdown's emphasis stars next to
-# the word (inside those marks: a star before « or after ، would gain a space): the shape of most tokens. No step but
+# digits, with « ( " before and closing punctuation after: the shape of most tokens. No step but
 # restoration changes one, and restoration sees the word as one run (see _token_entry).
 # The letters are zwnj.LETTERS less ك ى ي ڪ, which the character step rewrites.
 _LETTERS_KEPT = ("\u0621-\u063a\u0641\u0642\u0644-\u0648\u066e\u066f\u0671-\u06a9\u06ab-\u06d3"
                  "\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff")
-_PLAIN_TOKEN = re.compile(f'([«("]*\\**)(?:([{_LETTERS_KEPT}]+(?:\u200c[{_LETTERS_KEPT}]+)*)|[۰-۹]+)'
-                          '(\\**[.،:؛؟!»)\\]"]*)')
+_PLAIN_TOKEN = re.compile(f'([«("]*)(?:([{_LETTERS_KEPT}]+(?:\u200c[{_LETTERS_KEPT}]+)*)|[۰-۹]+)'
+                          '([.،:؛؟!»)\\]"]*)')
+# The same with Markdown's emphasis stars next to the word, inside those marks (a star before «
+# or after ، would gain a space); tried only when a token holds a star, so other tokens pay nothing.
+_STARRED_TOKEN = re.compile(f'([«("]*\\**)(?:([{_LETTERS_KEPT}]+(?:\u200c[{_LETTERS_KEPT}]+)*)|[۰-۹]+)'
+                            '(\\**[.،:؛؟!»)\\]"]*)')
 _ARABIC_LETTERS = re.compile("[يىكڪ]")
+
+
+def plain_token(token: str) -> re.Match[str] | None:
+    """Return the match of ``token`` as a plain token (head, word, tail), or None."""
+    plain = _PLAIN_TOKEN.fullmatch(token)
+    return _STARRED_TOKEN.fullmatch(token) if plain is None and "*" in token else plain
 
 
 def _token_entry(token: str, opts: NormalizeOptions) -> tuple[str, str, int]:
@@ -318,10 +327,10 @@ def _token_entry(token: str, opts: NormalizeOptions) -> tuple[str, str, int]:
     if token.isascii() and "\0" not in token:
         # Latin words, URLs and numbers are stashed and put back; punctuation needs Persian marks.
         return token, token, 0
-    plain = _PLAIN_TOKEN.fullmatch(token)
+    plain = plain_token(token)
     if plain is None and opts.characters and _ARABIC_LETTERS.search(token):
         fixed = _fix_chars(token)  # ي ك and kin are all the character step changes in such a token
-        plain = _PLAIN_TOKEN.fullmatch(fixed)
+        plain = plain_token(fixed)
         token = fixed if plain else token
     if plain:
         # The steps before restoration leave such a token as it is (no character to map, no
@@ -387,7 +396,7 @@ def _token_entries(tokens: list[str], opts: NormalizeOptions) -> list[tuple[str,
     one text with a line break between them: no step reaches across a line break (see
     normtokens), so each one's answer is its line of the answer.
     """
-    odd = [token for token in tokens if not (token.isascii() or _PLAIN_TOKEN.fullmatch(token))]
+    odd = [token for token in tokens if not (token.isascii() or plain_token(token))]
     # Tokens with a span go alone through the remembered steps (they differ mostly in the span:
     # a link's address); the rest are batched.
     alone: dict[str, tuple[str, str, int]] = {}
