@@ -327,7 +327,9 @@ def _token_entry(token: str, opts: NormalizeOptions) -> tuple[str, str, int]:
     if token.isascii() and "\0" not in token:
         # Latin words, URLs and numbers are stashed and put back; punctuation needs Persian marks.
         return token, token, 0
-    plain = plain_token(token)
+    plain = _PLAIN_TOKEN.fullmatch(token)  # (plain_token inlined: real news has many new tokens)
+    if plain is None and "*" in token:
+        plain = _STARRED_TOKEN.fullmatch(token)
     if plain is None and opts.characters and _ARABIC_LETTERS.search(token):
         fixed = _fix_chars(token)  # ي ك and kin are all the character step changes in such a token
         plain = plain_token(fixed)
@@ -396,11 +398,16 @@ def _token_entries(tokens: list[str], opts: NormalizeOptions) -> list[tuple[str,
     one text with a line break between them: no step reaches across a line break (see
     normtokens), so each one's answer is its line of the answer.
     """
-    odd = [token for token in tokens if not (token.isascii() or plain_token(token))]
+    odd = [token for token in tokens if not (token.isascii() or _PLAIN_TOKEN.fullmatch(token)
+                                             or ("*" in token and _STARRED_TOKEN.fullmatch(token)))]
     # Tokens with a span go alone through the remembered steps (they differ mostly in the span:
     # a link's address); the rest are batched.
     alone: dict[str, tuple[str, str, int]] = {}
+    # Only URLs and addresses reach here (code and placeholders take the whole-text path), and
+    # a token that only looks like one is batched: the two paths give the same answer.
     for token in odd:
+        if "://" not in token and "@" not in token:
+            continue
         found = _stashed_entry(token, opts, spans_only=True)
         if found is not None:
             alone[token] = found
