@@ -271,15 +271,20 @@ def _render(env: RecordingEnvironment, pages: list[Page], site: Site, config: Co
     shared = {"site": site, "config": config}
     out = []
     stage = writer.stage
+    # One tuple object per distinct template list (a handful): pickled once per chunk, each later
+    # row then refers to it (dumping and loading the rows: 3.0 -> 2.3 us a page).
+    lists: dict[tuple[str, ...], tuple[str, ...]] = {}
     # The cyclic collector would walk the rows kept below again and again (about 6% of the
     # stage); an article page leaves no cycles and a calendar page a few dozen objects, which
-    # the collector frees once it runs again after the chunk.
+    # the collector frees once it runs again after the chunk (a worker's never does: they go
+    # when it ends).
     collecting = gc.isenabled()
     gc.disable()
     try:
         for i in indices:
             page = pages[i]
             data, names = render_recorded(env, page, shared)
+            names = lists.setdefault(names, names)
             fp, covered = "", ()
             if prints is not None:
                 fp = prints.page(page)
