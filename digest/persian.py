@@ -357,8 +357,11 @@ def _stashed_entry(token: str, opts: NormalizeOptions, spans_only: bool = False)
     text = _SURROGATES.sub("\ufffd", token) if rare and _SURROGATES.search(token) else token
     first: list[str] = []
     work = _stash_anywhere(text, first)
-    if spans_only and not first:
-        return None
+    if not first:  # nothing to share: the token cache remembers this token itself
+        if spans_only:
+            return None
+        out, before_punctuation, ambiguous = _after_stash(work, rare, opts)
+        return _entry(out, before_punctuation, ambiguous, opts)
     key = (work, rare, opts)
     known = _STASHED.get(key)
     if known is None:
@@ -366,8 +369,7 @@ def _stashed_entry(token: str, opts: NormalizeOptions, spans_only: bool = False)
             _STASHED.clear()  # a guard against unbounded growth on odd input
         known = _STASHED[key] = _after_stash(work, rare, opts)
     out, before_punctuation, ambiguous = known
-    if first:
-        out = _unstash(out, _PLACEHOLDER, first)
+    out = _unstash(out, _PLACEHOLDER, first)
     # Affixes are joined over the tokens with spans unstashed, which is the same only when no
     # protected span holds a letter it could join to (a URL with a Persian path); the context
     # step reads neighbouring words.
