@@ -30,14 +30,15 @@ _AS_THEY_ARE = frozenset(
                  "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "bdi")
     for slash in ("", "/")
 ) | {f"</{name}>" for name in ("a", "h2", "h3", "h4", "h5", "h6")} | {'<bdi dir="ltr" lang="en">'}
-_VOID = {"<br />": "<br>", "<hr />": "<hr>"}
+_VOID = frozenset({"<br />", "<hr />"})   # nh3 writes "<br>", "<hr>"
 
 # A target nh3 keeps as it is. Only a plain form of each kind: anything that nh3's URL parser might
 # refuse (an IP address, a port, user info, another scheme, a character that needs quoting) is
 # left to nh3, and so is a host with a label in punycode ("xn--"), which the parser decodes and
 # checks. Relative targets are those that do not start with a scheme.
 _URL_CHAR = r"(?:[!#-%'-;=?-~]|&amp;)"
-_URL = (r"(?:https?://(?![^/?#\"]*[Xx][Nn]--)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*(?:[/?#]" + _URL_CHAR + "*)?"
+_HOST = r"(?![^/?#\"]*[Xx][Nn]--)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*"
+_URL = (r"(?:https?://" + _HOST + r"(?:[/?#]" + _URL_CHAR + "*)?"
         r"|mailto:" + _URL_CHAR + "+"
         r"|(?![A-Za-z][A-Za-z0-9+.\-]*:)" + _URL_CHAR + "*)")
 _VALUE = r'(?:[^"&<>]|&(?:amp|lt|gt);)*'
