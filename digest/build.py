@@ -117,7 +117,12 @@ class Builder:
         clock = Clock()
         self.flush()   # a deferred save holds the last committed state; this rebuild changes it
         try:
-            result = self._rebuild(clock, changed, strict, verify, fail_on_errors, complete)
+            # A build makes almost no garbage cycles (its collections found 43 objects at 10,000
+            # articles) but many long-lived objects, which the collector walked again and again:
+            # 130 ms of the parent's time in a cold build, half of it one full collection after
+            # rendering. A resident builder collects once when idle (flush).
+            with collector_paused():
+                result = self._rebuild(clock, changed, strict, verify, fail_on_errors, complete)
             self._pending.clear()
             return result
         finally:
