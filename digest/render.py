@@ -140,16 +140,9 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         self.indent()
         self.writeline("yield from template.root_render_func(context)")
         self.outdent()
-        self.writeline("else:")
+        self.writeline("else:")   # Jinja2's own include (it looks the loaded template up again)
         self.indent()
-        self.writeline("gen = template.root_render_func(template.new_context(context.get_all(), True, {}))")
-        self.writeline("try:")
-        self.indent()
-        self.writeline("for event in gen:")
-        self.indent()
-        self.simple_write("event", frame)
-        self.outdent(2)
-        self.writeline("finally: gen.close()")
+        super().visit_Include(node, frame)
         self.outdent()
 
     def _may_share(self, node: Any, frame: Any) -> bool:
