@@ -1,8 +1,9 @@
 """Jinja2's code generator and template context, made to run our pages with fewer Python calls.
 
 The generated code and the contexts give what Jinja2's own give (tests/test_jinjafast.py compares
-them with plain Jinja2, case by case), with attributes read by the builtin ``getattr`` first, printed text and Markup escaped in place, an include that keeps to itself run
-in the page's own context, and contexts set up without a set of the globals' names per page.
+them with plain Jinja2, case by case), with attributes read by the builtin ``getattr`` first,
+printed text and Markup escaped in place, an include that keeps to itself run in the page's own
+context, and contexts set up without a set of the globals' names per page.
 ``render.RecordingEnvironment`` uses both; see docs/performance.md for the counts.
 """
 
