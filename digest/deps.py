@@ -73,13 +73,8 @@ class Fingerprints:
     def encode(self, value: Any, deep: bool) -> str:
         """Return a stable text standing for ``value`` (in full when ``deep``, else by summary)."""
         kind = type(value)
-        if kind is Article:
-            if self.covered is not None:
-                self.covered.append(value.path)
-            token = self._tokens.get(id(value))
-            if token is None:
-                token = self._tokens[id(value)] = article_token(value)
-            return token
+        if kind is Article:   # (once a page: the page's own article)
+            return self._items((value,), deep)[0]
         if kind is tuple or kind is list:   # the common case first; subclasses go the long way
             return "[" + ",".join(self._items(value, deep)) + "]"
         if isinstance(value, Article):

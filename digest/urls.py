@@ -9,8 +9,8 @@ from functools import lru_cache
 
 
 @lru_cache(maxsize=8192)
-def _folders(page: str) -> tuple[str, ...]:
-    """Return the folders a page sits in (``/a/b/`` and ``/a/b/x.html`` both sit in a, b)."""
+def page_folders(page: str) -> tuple[str, ...]:
+    """Return the folders a page sits in (``/a/b/`` and ``/a/b/x.html`` both sit in a, b), remembered."""
     parts = page.strip("/").split("/")
     if not page.endswith("/"):
         parts = parts[:-1]
@@ -35,13 +35,13 @@ def relative_url(frm: str, to: str) -> str:
         return "../" + _climb(parent, to)
     if "://" in to or to.startswith(("mailto:", "#")):
         return to
-    return _between(_folders(frm), to) or "./"
+    return _between(page_folders(frm), to) or "./"
 
 
 @lru_cache(maxsize=8192)
 def _folder(page: str) -> tuple[str, str]:
     """Return the folder a page sits in as a path, ``/a/b/`` (``/`` at the top), and its parent's."""
-    src = _folders(page)
+    src = page_folders(page)
     if not src:
         return "/", "/"   # the parent is never asked for: "/" holds every plain path
     return "/" + "/".join(src) + "/", "/" + "".join(f"{p}/" for p in src[:-1])
@@ -72,10 +72,6 @@ def _between(src: tuple[str, ...], to: str) -> str:
     return rel
 
 
-# The folders a page sits in, remembered: ``place`` is their number and first ``depth`` of them.
-page_folders = _folders
-
-
 def place(frm: str, depth: int) -> tuple:
     """Return what links from page ``frm`` depend on, for targets of at most ``depth`` segments.
 
@@ -83,7 +79,7 @@ def place(frm: str, depth: int) -> tuple:
     climbs out of the page's folders (their number) down to the common prefix, which a target
     of ``depth`` segments shares with the first ``depth`` folders at most.
     """
-    src = _folders(frm)
+    src = page_folders(frm)
     return len(src), src[:depth]
 
 

@@ -322,7 +322,6 @@ def test_deep_nesting_is_bounded_fast_and_safe():
         assert text_kept, name
 
 
-
 def test_wide_space_test_on_utf8_matches_the_class_for_every_character():
     # The byte patterns must find exactly the characters of the class, alone and among Persian
     # text: every character of the BMP, and a sample of the others (four-byte UTF-8).

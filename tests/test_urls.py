@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import example, given, strategies as st
 
-from digest.urls import _between, _folders, depth, place, relative_url
+from digest.urls import _between, depth, page_folders, place, relative_url
 
 # Few distinct names, so that random paths often share folders, equal each other or nest.
 SEGMENT = st.sampled_from(["1403", "09", "02", "x", "xy", "topics", "page", "2", "a.html", "۱۴۰۳", "?q=1"])
@@ -26,7 +26,7 @@ def site_paths(draw) -> str:
 
 def by_segments(frm: str, to: str) -> str:
     """The rule every link must follow: climb out of the page's folders to the common ones, then down."""
-    return _between(_folders(frm), to) or "./"
+    return _between(page_folders(frm), to) or "./"
 
 
 @given(site_paths(), site_paths())
