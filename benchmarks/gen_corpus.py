@@ -319,7 +319,9 @@ def hugo_text(a: Article) -> str:
 def hugo_terms(out: Path, seen_days: list[tuple[int, int, int]]) -> None:
     """Write term pages that give Hugo's topic, day, month and year lists digest's titles and URLs."""
     for topic in TOPICS:
-        write(out / "topics" / topic.folder / "_index.md", f'---\ntitle: "{topic.name}"\n---\n')
+        # Each topic has a feed, as in digest (see hugo.toml).
+        write(out / "topics" / topic.folder / "_index.md",
+              f'---\ntitle: "{topic.name}"\noutputs: [html, rss]\n---\n')
     write(out / "topics" / "_index.md", z('---\ntitle: "موضوع+ها"\nurl: /topics/\n---\n'))
     months: list[tuple[int, int]] = []
     for y, m, d in seen_days:
