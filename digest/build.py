@@ -129,6 +129,11 @@ class Builder:
             if not self.defer_save:   # a resident builder refreezes in flush(idle=True)
                 gc.unfreeze()
 
+    def defer_fingerprints(self, fingerprint: Callable[[], dict[str, str]], records: dict,
+                           dirs: list[Path]) -> None:
+        """Keep the fingerprinting of the pages just rendered for ``flush`` (with ``defer_save``)."""
+        self._late = (fingerprint, records, dirs)
+
     def flush(self, idle: bool = False) -> None:
         """Finish what ``defer_save`` held back: the last fingerprints, then saving the cache.
 
@@ -210,7 +215,7 @@ class Builder:
             saver = save_aside(store, state)
             asides += [saver] if saver is not None else []
         try:
-            site, problems = self._assemble(state, store, config)                   # assemble
+            site, problems = self.assemble(state, store, config)                   # assemble
             # The site is long-lived: keep the cyclic collector from walking its objects again and
             # again while the rest of the build allocates; rebuild() unfreezes when it returns.
             gc.freeze()
@@ -268,7 +273,7 @@ class Builder:
             state.mentions, state.mentions_dirty = mentions(rendered), True
         if aside is not None:
             aside.settle(state)   # the metadata names the shards' rows: written after them
-        self._commit(state, store, config, pages, prints, records, site, problems, dirs)
+        self.commit(state, store, config, pages, prints, records, site, problems, dirs)
         self._env = (repr(config), env)
         clock.lap("save")
         return BuildResult(len(pages), stats, problems, clock.timings, sorted(p.output for p in todo),
@@ -294,7 +299,7 @@ class Builder:
         folders = {os.path.abspath(config.root / "templates"), os.path.realpath(config.root / "templates")}
         return any(p == f or p.startswith(f + os.sep) for p in self._pending for f in folders)
 
-    def _environment(self, config: Config) -> Any:
+    def environment(self, config: Config) -> Any:
         """Return the last build's Jinja2 environment if it was made for this config, else a new one."""
         from digest.render import environment
 
@@ -335,7 +340,7 @@ class Builder:
         state.static = state.static_now
 
         def load_site() -> Site:
-            site, _ = self._assemble(state, store, config)
+            site, _ = self.assemble(state, store, config)
             state.site, state.changed = site, False
             return site
         clock.lap("assemble")
@@ -344,7 +349,7 @@ class Builder:
                            output=config.output_dir, _site=state.site, _load_site=load_site,
                            _config=config)
 
-    def _assemble(self, state: State, store: Store, config: Config) -> tuple[Site, list[Problem]]:
+    def assemble(self, state: State, store: Store, config: Config) -> tuple[Site, list[Problem]]:
         """Group the articles into the site (reusing the last site when no input changed)."""
         site = state.site
         if site is None or state.changed or state.config != repr(config):
@@ -395,9 +400,9 @@ class Builder:
         state.mentions, state.mentions_dirty = index, True
         return todo, prints
 
-    def _commit(self, state: State, store: Store, config: Config, pages: list[Page] | None,
-                prints: dict[str, str], records: dict[str, tuple[str, ...]], site: Site,
-                problems: list[Problem], dirs: list[Path]) -> None:
+    def commit(self, state: State, store: Store, config: Config, pages: list[Page] | None,
+               prints: dict[str, str], records: dict[str, tuple[str, ...]], site: Site,
+               problems: list[Problem], dirs: list[Path]) -> None:
         """Remember what this build produced (after a successful write) and save it.
 
         ``pages`` is every page of the site, or None when no page came or went."""

@@ -118,7 +118,7 @@ def edit_in_place(builder: Builder, state: State, store: Store, config: Config, 
     from digest.parallel import render_staged
 
     if state.site is None:
-        site, _ = builder._assemble(state, store, config)                          # assemble
+        site, _ = builder.assemble(state, store, config)                           # assemble
         gc.freeze()   # as on the full path: the site lives until rebuild() returns
         fresh = {rel: state.files[rel].article for rel in state.edited}   # unmoved: all read
     else:
@@ -132,7 +132,7 @@ def edit_in_place(builder: Builder, state: State, store: Store, config: Config, 
     # all, and fingerprint them for the record after the pages are out (with defer_save).
     pages = pages_around(site, config, fresh)
     clock.lap("assemble")
-    env = builder._environment(config)
+    env = builder.environment(config)
     rendered, staged, processes = render_staged(writer, env, pages, site, config, builder.jobs,
                                                 feeds_around(site, config, fresh))  # render
     clock.lap("render")
@@ -144,9 +144,10 @@ def edit_in_place(builder: Builder, state: State, store: Store, config: Config, 
     def fingerprint() -> dict[str, str]:
         """Return the fingerprints of the pages rendered."""
         return fingerprints_of(pages, site, config, state)
-    builder._late = (fingerprint, records, dirs) if builder.defer_save else None
-    builder._commit(state, store, config, None, {} if builder.defer_save else fingerprint(), records, site,
-                    problems, dirs)
+    if builder.defer_save:   # fingerprinted for the record once the server is idle (Builder.flush)
+        builder.defer_fingerprints(fingerprint, records, dirs)
+    builder.commit(state, store, config, None, {} if builder.defer_save else fingerprint(), records, site,
+                   problems, dirs)
     clock.lap("save")
     return BuildResult(len(state.pages), stats, problems, clock.timings, sorted(p.output for p in pages),
                        sorted(writer.last_changed), [], inputs, state.counts, processes,
