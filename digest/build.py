@@ -215,7 +215,7 @@ class Builder:
             saver = save_aside(store, state)
             asides += [saver] if saver is not None else []
         try:
-            site, problems = self.assemble(state, store, config)                   # assemble
+            site, problems = self.assemble(state, store, config)                    # assemble
             # The site is long-lived: keep the cyclic collector from walking its objects again and
             # again while the rest of the build allocates; rebuild() unfreezes when it returns.
             gc.freeze()
