@@ -39,3 +39,16 @@ def test_an_unpickled_article_equals_the_original_and_stays_frozen():
             [getattr(article, f.name) for f in dataclasses.fields(Article)]
         with pytest.raises(dataclasses.FrozenInstanceError):
             back.title = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("body", [
+    "<p>خبر تازه‌ی امروز، با <bdi dir=\"ltr\" lang=\"en\">IMF</bdi> 😀</p>\n",   # ZWNJ, Latin, a 4-byte character
+    "",
+    "<p>\ud83d\ude00</p>",   # the two halves of a pair as two code points: not the one character they encode
+    "<p>\udc80</p>",         # a lone surrogate
+])
+def test_an_article_body_comes_back_through_pickle_as_the_same_string(body):
+    article = dataclasses.replace(arts(*SPECS)[0], body_html=body)
+    back = pickle.loads(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(back.body_html) is str and back.body_html == body and len(back.body_html) == len(body)
+    assert back == article
