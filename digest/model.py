@@ -45,8 +45,9 @@ class Article:
         slot state, and than the frozen ``__init__`` (read workers send every Article this way).
 
         The body goes as UTF-16 bytes, not as a ``str`` (which pickle writes in UTF-8): Persian
-        text is held in 16-bit units, so a body of 2,300 characters encodes in 1.7 us instead of
-        5.3 and decodes in 1.3 us instead of 7.6."""
+        text is held in 16-bit units, so both ways are nearly a copy (an article of a generated
+        corpus dumped in 10-11 us instead of 13-22 and loaded in 5 instead of 12-18; see
+        docs/performance.md, tenth round)."""
         body = str(self.body_html)
         try:
             return (_unpickle_article, (article_row(self), body.encode(_BODY_CODEC)))
@@ -86,7 +87,7 @@ def article_from_row(row: tuple, body_html: Any) -> Article:
     return a  # type: ignore[return-value]
 
 
-def _unpickle_article(row: tuple, body: bytes) -> Article:
+def _unpickle_article(row: tuple, body: bytes | str) -> Article:
     """Make an Article from what ``Article.__reduce__`` pickled: every field but the body, and the body."""
     return article_from_row(row, body if isinstance(body, str) else body.decode(_BODY_CODEC))
 
