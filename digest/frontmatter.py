@@ -108,7 +108,7 @@ def simple_front_matter(text: str) -> tuple[dict[str, Any], dict[str, int]] | No
             m = _LIST_ITEM.fullmatch(line)
             if m is not None and indent in (None, m[1]):
                 indent = m[1]
-                items.append(_scalar(m))
+                items.append(_scalar(m["plain"], m["dq"], m["sq"]))
                 continue
             if not items:
                 return None  # ``key:`` with no items: YAML's path decides what it means
@@ -126,21 +126,19 @@ def simple_front_matter(text: str) -> tuple[dict[str, Any], dict[str, int]] | No
             return None
         if listed is not None:
             data[key] = [item.strip() for item in listed.split(",")] if listed.strip() else []
-        elif plain is not None:
-            data[key] = plain
         else:
-            data[key] = dq if dq is not None else sq.replace("''", "'")
+            data[key] = _scalar(plain, dq, sq)
         lines[key] = number
     return (data, lines) if data and items != [] else None
 
 
-def _scalar(m: re.Match) -> str:
-    """Return the plain, double- or single-quoted value a line matched."""
-    if m["plain"] is not None:
-        return m["plain"]
-    if m["dq"] is not None:
-        return m["dq"]
-    return m["sq"].replace("''", "'")
+def _scalar(plain: str | None, dq: str | None, sq: str | None) -> str:
+    """Return the value a line matched, from its plain, double- and single-quoted groups (one is set)."""
+    if plain is not None:
+        return plain
+    if dq is not None:
+        return dq
+    return sq.replace("''", "'")
 
 
 def parse_front_matter(text: str, first_line: int) -> tuple[dict, dict[str, int], list[tuple[str, int]]]:
