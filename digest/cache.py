@@ -163,9 +163,8 @@ class State:
             entry, cacheable = read_entry(content / rel, rel, settings())
             self.reshaped = True
             self.set_entry(rel, entry if cacheable else replace(entry, size=-1))
-        articles = [e.article for _, e in sorted(self.files.items()) if e.article is not None]
-        problems = [p for _, e in sorted(self.files.items()) for p in e.problems]
-        return articles, problems
+        entries = [e for _, e in sorted(self.files.items())]   # sorted once: 10,000 paths take 5 ms
+        return [e.article for e in entries if e.article is not None], [p for e in entries for p in e.problems]
 
 
 def shard_of(rel: str) -> int:
@@ -214,9 +213,11 @@ class Store:
         """Fill in Articles not yet loaded from their shards; return the paths that could not be."""
         from digest.model import article_from_row
 
-        bodies = self.bodies(state.key)
         files = state.files
         missing = {rel for rel, e in files.items() if not e.loaded}
+        if not missing:
+            return missing   # (a cold build: every Article was just read)
+        bodies = self.bodies(state.key)
         # All of them (a new process): every shard, without hashing 10,000 paths to find which.
         shards = range(SHARDS) if len(missing) == len(files) else sorted({shard_of(rel) for rel in missing})
         names: dict[Any, str] = {}   # Jalali day -> body shard name: a few hundred days
@@ -259,6 +260,9 @@ class Store:
 
     def save_articles(self, state: State) -> None:
         """Write the dirty body and article shards: the part of ``save`` that needs no page."""
+        if not (state.dirty or state.dirty_bodies):
+            state.touched.clear()
+            return   # (a child saved them while the pages rendered)
         self.shards.mkdir(parents=True, exist_ok=True)
         if state.dirty_bodies:
             self._save_bodies(state)
