@@ -236,7 +236,7 @@ class Builder:
         for it whatever happens)."""
         from digest import feeds
         from digest.assemble import plan
-        from digest.parallel import mentions, render_staged
+        from digest.parallel import render_staged
         from digest.precompile import Compiling
         from digest.render import environment
 
@@ -262,15 +262,16 @@ class Builder:
         if aside is None and self._saves_aside():
             aside = save_aside(store, state)
             asides.extend([aside] if aside is not None else [])
+        index: dict[str, list[int]] | None = {} if everything else None   # see parallel.mentions
         rendered, staged, processes = render_staged(writer, env, todo, site, config, self.jobs,
-                                                    extra, key)                     # render
+                                                    extra, key, index)              # render
         clock.lap("render")
         stats = writer.commit(staged, keep=[p.output for p in pages] + list(state.static_now))  # write
         clock.lap("write")
         records = {out: names for out, _, names, _, _ in rendered}
         if everything:
             prints = {out: fp for out, _, _, fp, _ in rendered}
-            state.mentions, state.mentions_dirty = mentions(rendered), True
+            state.mentions, state.mentions_dirty = index, True
         if aside is not None:
             aside.settle(state)   # the metadata names the shards' rows: written after them
         self.commit(state, store, config, pages, prints, records, site, problems, dirs)

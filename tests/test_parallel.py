@@ -62,3 +62,25 @@ def _failing(indices):
         if i in (30, 80):
             raise DigestError(f"item {i}")
     return list(indices)
+
+
+def _covering(indices):
+    """Worker task: rows shaped like rendered pages, page i covering the articles i % 7 and i % 11."""
+    return [(f"p{i}", ("h", True), (), "", tuple({f"a{i % 7}", f"b{i % 11}"})) for i in indices]
+
+
+@pytest.mark.parametrize("tail_first", [True, False])
+def test_chunk_by_chunk_mentions_equal_those_of_all_rows_in_page_order(tail_first):
+    from collections import defaultdict
+
+    from digest.parallel import _mentioned, _run, mentions
+
+    found: defaultdict[str, list[int]] = defaultdict(list)
+    seen = []
+    rows = _run(2, _covering, _chunks(500, 12), tail_first=tail_first,
+                each=lambda indices, chunk: (seen.append(indices), _mentioned(found, indices, chunk)))
+    assert len(seen) == 12 and sorted(i for r in seen for i in r) == list(range(500))
+    assert (seen[0].start == 0) is not tail_first
+    index = mentions(rows)
+    assert index["a3"] == [i for i in range(500) if i % 7 == 3]
+    assert {rel: sorted(v) for rel, v in found.items()} == index
