@@ -163,6 +163,24 @@ class Builder:
         config = self._load_config(trusted)
         out = check_output(config)
         state, store = self._state(config)
+        compiling = None
+        if self.jobs > 1 and not state.pages:   # every page will render: see _render_all
+            from digest.precompile import compile_aside
+
+            # Forked first thing, the child takes the core that imports and listing leave idle;
+            # forked after reading, it and the saver slowed the parent assembling the site.
+            compiling = compile_aside(config)
+        try:
+            return self._update(clock, changed, strict, verify, fail_on_errors, trusted, config, out,
+                                state, store, compiling)
+        finally:
+            if compiling is not None:
+                compiling.settle()   # (joined already unless the build ended early)
+
+    def _update(self, clock: Clock, changed: Iterable[Path] | None, strict: bool, verify: bool,
+                fail_on_errors: bool, trusted: bool, config: Config, out: Path, state: State, store: Store,
+                compiling: Compiling | None) -> BuildResult:
+        """Read what changed, then assemble, render and write what that needs (see ``rebuild``)."""
         trusted = trusted and state is self._listed
         inputs = None
         if trusted:
@@ -201,8 +219,7 @@ class Builder:
             result = edit_in_place(self, state, store, config, writer, clock, inputs, strict, fail_on_errors)
             if result is not None:
                 return result
-        compiling = None
-        if self.jobs > 1 and (fresh or not state.pages):   # every page will render: see _render_all
+        if compiling is None and self.jobs > 1 and fresh:   # a new output folder gets every page
             from digest.precompile import compile_aside
 
             compiling = compile_aside(config)   # in a child, while this process assembles
