@@ -119,3 +119,23 @@ def test_a_build_stopped_by_its_problems_reaps_the_compiling_child(site_dir):
             print("failed", _forks())
     ''')
     assert out.split() == ["failed", "[]"]
+
+
+def test_the_child_imports_the_rendering_code_itself(site_dir):
+    # A first build forks the child before it has imported Jinja2 and the rendering code (they
+    # would delay the readers): the child must fill the cache and name the templates all the same.
+    root = site_dir({"content/a.md": article(id="a")})
+    out = run_alone(root, '''
+        import sys
+        assert "jinja2" not in sys.modules and "digest.render" not in sys.modules
+        from digest.config import load
+        from digest.precompile import compile_aside
+        config = load(root)
+        compiling = compile_aside(config)
+        print("digest.render" in sys.modules, "jinja2" in sys.modules)
+        from digest.render import environment
+        env = environment(config, config.cache_dir)
+        compiling.join(env)
+        print(len(_cached(root)), sorted(env.references["article.html"]))
+    ''')
+    assert out.splitlines() == ["False False", "14 ['base.html']"]
