@@ -23,7 +23,7 @@ from digest.errors import Problem
 from digest.lookup import template_dirs, template_hash
 from digest.outcome import BuildFailed, BuildResult, Clock, check_problems
 from digest.saver import Aside, save_aside
-from digest.scan import content_files, scan_content, scan_static, static_sources
+from digest.scan import content_files, read_changes, scan_content, scan_static, static_sources
 from digest.write import WriteStats, Writer, check_output
 
 if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing to do needs none of it
@@ -189,9 +189,7 @@ class Builder:
             inputs = watched_changes(state, config.content_dir, self._pending,
                                      lambda: read_settings(config), self.jobs, self.progress)
         if inputs is None:
-            meanwhile = (lambda: _load_meanwhile(state, store, config)) if state.site is None else None
-            inputs = scan_content(state, content_files(config.content_dir), lambda: read_settings(config),
-                                  changed, verify, self.jobs, self.progress, meanwhile)   # read
+            inputs = self._scan(state, store, config, changed, verify)   # read
             self._listed = state
         if not (trusted and self._writer is not None and self._writer.out == out):
             self._writer = Writer(out, output_state(config, out))
@@ -298,6 +296,24 @@ class Builder:
                            sorted(writer.last_changed), sorted(writer.last_removed), inputs,
                            state.counts, processes, output=out, _site=site,
                            _templates={p.output: p.template for p in pages})
+
+    def _scan(self, state: State, store: Store, config: Config, changed: Iterable[Path] | None,
+              verify: bool) -> list[str]:
+        """List, stat and read the content files (see ``scan.scan_content``); return what changed."""
+        settings = lambda: read_settings(config)   # noqa: E731 - called only if a file is read
+        meanwhile = (lambda: _load_meanwhile(state, store, config)) if state.site is None else None
+        if meanwhile is not None and state.files and self.jobs > 1:
+            # A new process with a cache (an edit, or nothing changed): a child lists, stats and
+            # reads while this one loads the cached articles, which takes longer.
+            from digest.aside import scan_aside
+
+            scanned = scan_aside(state, config.content_dir, settings, changed, verify, meanwhile)
+            if scanned is not None:
+                todo, gone, results = scanned
+                return read_changes(state, todo, gone, settings, self.jobs, self.progress, results=results)
+            meanwhile = None   # (it ran: the articles are loaded; the child failed or could not fork)
+        return scan_content(state, content_files(config.content_dir), settings, changed, verify, self.jobs,
+                            self.progress, meanwhile)
 
     def _saves_aside(self) -> bool:
         """Tell whether this build saves the cache's shards in a child while it goes on."""

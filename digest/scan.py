@@ -97,6 +97,14 @@ def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[
     Adds the paths whose bytes changed to ``state.edited``; sets ``state.reshaped`` when an
     article's shape changed or a file came or went.
     """
+    todo, gone = find_changes(state, found, changed, verify)
+    return read_changes(state, todo, gone, settings, jobs, progress, meanwhile)
+
+
+def find_changes(state: State, found: list[tuple[str, str]], changed: Iterable[Path] | None,
+                 verify: bool) -> tuple[list[tuple[str, str]], list[str]]:
+    """Return the ``found`` files to read (new, stat changed, named in ``changed``, or all with
+    ``verify``) and the paths of ``state`` no longer found."""
     forced = [os.path.abspath(p) for p in changed or ()]
     todo: list[tuple[str, str]] = []
     for path, rel in found:
@@ -105,15 +113,17 @@ def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[
                 or (forced and _under(str(path), forced)):
             todo.append((path, rel))
     names = {rel for _, rel in found}
-    gone = [rel for rel in state.files if rel not in names]
-    return read_changes(state, todo, gone, settings, jobs, progress, meanwhile)
+    return todo, [rel for rel in state.files if rel not in names]
 
 
 def read_changes(state: State, todo: list[tuple[str, str]], gone: list[str],
                  settings: Callable[[], ReadSettings], jobs: int,
                  progress: Callable[[str], None] | None = None,
-                 meanwhile: Callable[[], None] | None = None) -> list[str]:
-    """Forget the ``gone`` files, read the ``todo`` ones and list what changed (see scan_content)."""
+                 meanwhile: Callable[[], None] | None = None,
+                 results: list[tuple[Entry, bool]] | None = None) -> list[str]:
+    """Forget the ``gone`` files, read the ``todo`` ones and list what changed (see scan_content).
+
+    ``results``, when given, are the ``todo`` files read already (see ``aside.scan_aside``)."""
     for rel in gone:
         state.set_entry(rel, None)
         state.reshaped = True
@@ -121,8 +131,7 @@ def read_changes(state: State, todo: list[tuple[str, str]], gone: list[str],
     if not todo:
         state.edited |= changed_rels
         return sorted(changed_rels)
-    results = None
-    if meanwhile is not None and jobs > 1:
+    if results is None and meanwhile is not None and jobs > 1:
         # The reading child and this process both need the model and the Jalali and Persian
         # code: imported once here, before the fork, the child inherits them (about 25 ms of CPU).
         from digest import jalali, model  # noqa: F401
