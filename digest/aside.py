@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple
 
 from digest.cache import Entry, State, read_entry
 
@@ -110,36 +111,73 @@ def _read(todo: list[tuple[str, str]], settings: Callable[[], ReadSettings], old
     return [read_entry(path, rel, made, old.get(rel)) for path, rel in todo]
 
 
-Scanned = tuple[list[tuple[str, str]], list[str], "list[tuple[Entry, bool]] | None"]
+class Scanned(NamedTuple):
+    """What ``scan_aside``'s child found."""
+
+    todo: list[tuple[str, str]]                # as scan.find_changes returns them
+    gone: list[str]
+    results: list[tuple[Entry, bool]] | None   # the ``todo`` files read; None: more than MOST
+    pages_there: bool | None                   # nothing changed: every page's file is in ``output``
 
 
 def scan_aside(state: State, content: Path, settings: Callable[[], ReadSettings],
-               changed: Iterable[Path] | None, verify: bool, meanwhile: Callable[[], None]) -> Scanned | None:
-    """List and stat the content folder and read what changed in a forked child, running
-    ``meanwhile`` here; None if the child could not do it (``meanwhile`` has run all the same).
+               changed: Iterable[Path] | None, verify: bool, prepare: Iterable[Callable[[], object]],
+               meanwhile: Callable[[], None], output: Path | None = None) -> Scanned | None:
+    """List and stat the content folder in a forked child, and read what changed there, while
+    this process runs the steps of ``prepare`` until the child has listed, then, if the child
+    found files to read, ``meanwhile`` (which must not rely on ``prepare``'s steps).
 
-    Returns what ``scan.find_changes`` returns and the files it found read, or None in their
-    place when more than ``MOST`` changed (the caller's pool reads those). Made for a new
-    process with a cache: listing and stat-ing 10,000 files (60 ms) and reading the edits then
-    take less than ``meanwhile``'s loading of the cached articles, and no longer come before it.
+    With nothing changed and an ``output`` folder, the child then checks that the file of every
+    page in ``state.pages`` is there (a build with nothing to do needs that, one with edits
+    does not). When more than ``MOST`` files changed they come back unread and ``meanwhile`` is
+    not run: the caller's read workers read them. Returns None when the child could not be
+    forked or failed; the caller scans then.
+
+    Made for a new process with a cache: listing and stat-ing 10,000 files (60 ms) and reading an
+    edit take less time than ``meanwhile``'s loading of the cached articles, and need not come
+    before it; a build with nothing changed learns so from the child while ``prepare`` runs here,
+    stops preparing then, and has its 10,000 page files checked by the child.
     """
-    child = fork(lambda: _scan(state, content, settings, changed, verify))
+    rfd, wfd = os.pipe()
+    child = fork(lambda: _scan(wfd, state, content, settings, changed, verify, output), answer=False)
+    os.close(wfd)
     if child is None:
-        meanwhile()
+        os.close(rfd)
         return None
-    finished = False
+    needed = found = None
     try:
-        meanwhile()
-        finished = True
+        with os.fdopen(rfd, "rb") as reader:   # closed early, a child still writing stops
+            for step in prepare:
+                if select.select([reader], [], [], 0)[0]:
+                    break   # the child has listed: what to do next depends on what it found
+                step()
+            try:
+                todo, gone = pickle.load(reader)
+                needed = 0 < len(todo) <= MOST or (output is not None and not todo and not gone)
+                if todo and needed:
+                    meanwhile()
+                more = pickle.load(reader) if needed else None
+                found = Scanned(todo, gone, more if todo else None, more if not todo else None)
+            except (EOFError, pickle.UnpicklingError, ValueError):   # the child failed
+                pass
     finally:
-        ok, answer = child.wait(answer=finished)
-    return answer if ok else None
+        succeeded, _ = child.wait(answer=False)
+    return found if found is not None and (succeeded or not needed) else None
 
 
-def _scan(state: State, content: Path, settings: Callable[[], ReadSettings],
-          changed: Iterable[Path] | None, verify: bool) -> Scanned:
-    """Find the changed files and read them unless there are too many (in the child)."""
+def _scan(wfd: int, state: State, content: Path, settings: Callable[[], ReadSettings],
+          changed: Iterable[Path] | None, verify: bool, output: Path | None) -> None:
+    """Send what changed, then those files read or, with nothing changed, whether every page is there (in the child)."""
     from digest.scan import content_files, find_changes
 
-    todo, gone = find_changes(state, content_files(content), changed, verify)
-    return todo, gone, (_read(todo, settings, state.files) if len(todo) <= MOST else None)
+    with os.fdopen(wfd, "wb") as out:
+        todo, gone = find_changes(state, content_files(content), changed, verify)
+        pickle.dump((todo, gone), out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+        if 0 < len(todo) <= MOST:
+            more: object = _read(todo, settings, state.files)
+        elif output is not None and not todo and not gone:
+            more = all(os.path.exists(os.path.join(output, rel)) for rel in state.pages)
+        else:
+            more = None
+        pickle.dump(more, out, protocol=pickle.HIGHEST_PROTOCOL)

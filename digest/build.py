@@ -36,6 +36,11 @@ __all__ = ["Builder", "BuildResult", "BuildFailed", "build", "read_all", "SECOND
 
 
 
+# What assembling and rendering import (parallel.load_rendering and parallel itself), one step
+# (5-47 ms) each: imported while a child lists the content, until it has (see Builder._scan).
+_RENDERING = ("digest.parallel", "digest.assemble", "digest.deps", "digest.feeds", "digest.render")
+
+
 def read_all(config: Config, progress: Callable[[str], None] | None = None
              ) -> tuple[list[Article], list[Problem]]:
     """Read every article afresh (no cache, one process) with the per-file problems, for other commands."""
@@ -182,14 +187,14 @@ class Builder:
                 compiling: Compiling | None) -> BuildResult:
         """Read what changed, then assemble, render and write what that needs (see ``rebuild``)."""
         trusted = trusted and state is self._listed
-        inputs = None
+        inputs, pages_there = None, None
         if trusted:
             from digest.quick import watched_changes
 
             inputs = watched_changes(state, config.content_dir, self._pending,
                                      lambda: read_settings(config), self.jobs, self.progress)
         if inputs is None:
-            inputs = self._scan(state, store, config, changed, verify)   # read
+            inputs, pages_there = self._scan(state, store, config, out, changed, verify)   # read
             self._listed = state
         if not (trusted and self._writer is not None and self._writer.out == out):
             self._writer = Writer(out, output_state(config, out))
@@ -209,7 +214,7 @@ class Builder:
             inputs.insert(0, "digest.toml")
         clock.lap("read")
         if not (inputs or state.edited or state.reshaped) and self._unchanged(state, config, out, writer,
-                                                                               check_files=not trusted):
+                                                                               not trusted, pages_there):
             return self._nothing_to_do(state, store, config, clock)
         if state.edited and not (state.reshaped or templates or static or fresh) and state.config == repr(config):
             from digest.quick import edit_in_place
@@ -297,23 +302,28 @@ class Builder:
                            state.counts, processes, output=out, _site=site,
                            _templates={p.output: p.template for p in pages})
 
-    def _scan(self, state: State, store: Store, config: Config, changed: Iterable[Path] | None,
-              verify: bool) -> list[str]:
-        """List, stat and read the content files (see ``scan.scan_content``); return what changed."""
+    def _scan(self, state: State, store: Store, config: Config, out: Path, changed: Iterable[Path] | None,
+              verify: bool) -> tuple[list[str], bool | None]:
+        """List, stat and read the content files (see ``scan.scan_content``); return what changed
+        and, when a child found nothing changed, whether every page's file is in ``out``."""
         settings = lambda: read_settings(config)   # noqa: E731 - called only if a file is read
         meanwhile = (lambda: _load_meanwhile(state, store, config)) if state.site is None else None
         if meanwhile is not None and state.files and self.jobs > 1:
             # A new process with a cache (an edit, or nothing changed): a child lists, stats and
-            # reads while this one loads the cached articles, which takes longer.
+            # reads while this one loads the cached articles, which takes longer; or, when
+            # nothing changed, checks the page files while this one scans the rest.
+            import importlib
+
             from digest.aside import scan_aside
 
-            scanned = scan_aside(state, config.content_dir, settings, changed, verify, meanwhile)
+            steps = [functools.partial(importlib.import_module, name) for name in _RENDERING]
+            scanned = scan_aside(state, config.content_dir, settings, changed, verify, steps, meanwhile,
+                                 out if state.config == repr(config) else None)
             if scanned is not None:
-                todo, gone, results = scanned
-                return read_changes(state, todo, gone, settings, self.jobs, self.progress, results=results)
-            meanwhile = None   # (it ran: the articles are loaded; the child failed or could not fork)
+                return (read_changes(state, scanned.todo, scanned.gone, settings, self.jobs, self.progress,
+                                     results=scanned.results), scanned.pages_there)
         return scan_content(state, content_files(config.content_dir), settings, changed, verify, self.jobs,
-                            self.progress, meanwhile)
+                            self.progress, meanwhile), None
 
     def _saves_aside(self) -> bool:
         """Tell whether this build saves the cache's shards in a child while it goes on."""
@@ -362,12 +372,14 @@ class Builder:
             state.thash[name] = template_hash(dirs, name)
         return sorted({f"templates/{name}" for name, h in used if state.thash[name] != h})
 
-    def _unchanged(self, state: State, config: Config, out: Path, writer: Writer, check_files: bool = True
-                   ) -> bool:
-        """Tell whether the last build's output stands as it is: same config, every file there."""
-        if not state.pages or state.config != repr(config) or writer.manifest() is None:
+    def _unchanged(self, state: State, config: Config, out: Path, writer: Writer, check_files: bool = True,
+                   pages_there: bool | None = None) -> bool:
+        """Tell whether the last build's output stands as it is: same config, every file there
+        (``pages_there``: the pages' files were checked already)."""
+        if not state.pages or state.config != repr(config) or writer.manifest() is None or pages_there is False:
             return False
-        return not check_files or all(os.path.exists(os.path.join(out, rel)) for rel in [*state.pages, *state.static_now])
+        files = state.static_now if pages_there else [*state.pages, *state.static_now]
+        return not check_files or all(os.path.exists(os.path.join(out, rel)) for rel in files)
 
     def _nothing_to_do(self, state: State, store: Store, config: Config, clock: Clock) -> BuildResult:
         """Report a build that found nothing to do, loading the site only if someone asks for it."""

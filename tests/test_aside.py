@@ -128,7 +128,7 @@ SCAN_SETUP = '''
 
 def test_the_scanning_child_finds_and_reads_what_a_scan_here_would(tmp_path):
     # After a build: one article edited, one deleted, one added. The child lists, stats and reads
-    # them while this process runs ``meanwhile``, and answers as the listing here would.
+    # them while this process prepares and loads, and answers as the listing here would.
     out = run_alone(tmp_path, SCAN_SETUP.replace("ROOT_DIR", repr(str(tmp_path))) + '''
     edited = root / "content/a1.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\\nجمله‌ای تازه.\\n", encoding="utf-8")
@@ -136,16 +136,35 @@ def test_the_scanning_child_finds_and_reads_what_a_scan_here_would(tmp_path):
     (root / "content/b.md").write_text((root / "content/a0.md").read_text(encoding="utf-8")
                                        .replace("id: a0", "id: b"), encoding="utf-8")
     ran = []
-    todo, gone, results = scan_aside(state, config.content_dir, settings, None, False,
-                                     lambda: ran.append(True))
+    todo, gone, results, there = scan_aside(state, config.content_dir, settings, None, False,
+                                            [lambda: ran.append("prepare")], lambda: ran.append("meanwhile"),
+                                            config.output_dir)
     here_todo, here_gone = find_changes(state, content_files(config.content_dir), None, False)
     here = [read_entry(path, rel, settings(), state.files.get(rel)) for path, rel in here_todo]
-    print(ran == [True], [rel for _, rel in todo], gone)
+    print(ran[-1:] == ["meanwhile"], [rel for _, rel in todo], gone, there)   # (prepared unless the child was quicker)
     print((todo, gone) == (here_todo, here_gone))
     print([(e.digest, e.article, e.problems, ok) for e, ok in results]
           == [(e.digest, e.article, e.problems, ok) for e, ok in here])
     ''')
-    assert out.split("\n")[:3] == ["True ['a1.md', 'b.md'] ['a2.md']", "True", "True"]
+    assert out.split("\n")[:3] == ["True ['a1.md', 'b.md'] ['a2.md'] None", "True", "True"]
+
+
+def test_with_nothing_changed_the_child_checks_the_pages_and_the_preparation_stops(tmp_path):
+    # A build with nothing to do learns it from the child, loads no article meanwhile, and has
+    # the child check that every page's file is still in the output folder.
+    out = run_alone(tmp_path, SCAN_SETUP.replace("ROOT_DIR", repr(str(tmp_path))) + '''
+    import time
+    ran = []
+    steps = [lambda: (time.sleep(0.2), ran.append("prepare"))] * 10   # the child lists in far less
+    meanwhile = lambda: ran.append("meanwhile")
+    print(scan_aside(state, config.content_dir, settings, None, False, steps, meanwhile, config.output_dir),
+          0 < len(ran) < 10, "meanwhile" in ran)
+    print(scan_aside(state, config.content_dir, settings, None, False, [], meanwhile, None).pages_there)
+    (config.output_dir / "1403/09/02/a1/index.html").unlink()   # removed by hand
+    print(scan_aside(state, config.content_dir, settings, None, False, [], meanwhile, config.output_dir).pages_there)
+    ''')
+    assert out.split("\n")[:3] == ["Scanned(todo=[], gone=[], results=None, pages_there=True) True False",
+                                   "None", "False"]
 
 
 def test_more_changes_than_the_child_reads_come_back_unread(tmp_path):
@@ -154,13 +173,15 @@ def test_more_changes_than_the_child_reads_come_back_unread(tmp_path):
     for i in range(MOST + 1):
         (root / f"content/n{i}.md").write_text((root / "content/a0.md").read_text(encoding="utf-8")
                                                .replace("id: a0", f"id: n{i}"), encoding="utf-8")
-    todo, gone, results = scan_aside(state, config.content_dir, settings, None, False, lambda: None)
-    print(len(todo) == MOST + 1, gone, results)
+    ran = []
+    todo, gone, results, there = scan_aside(state, config.content_dir, settings, None, False,
+                                            [], lambda: ran.append(True), config.output_dir)
+    print(len(todo) == MOST + 1, gone, results, there, ran)   # the caller's read workers read them
     ''')
-    assert out.split() == ["True", "[]", "None"]
+    assert out.split() == ["True", "[]", "None", "None", "[]"]
 
 
-def test_with_another_thread_running_the_scan_is_left_to_the_caller_after_meanwhile(tmp_path):
+def test_with_another_thread_running_nothing_is_forked_nor_run(tmp_path):
     todo, settings = site(tmp_path)
     config = config_mod.load(tmp_path)
     stop = threading.Event()
@@ -168,20 +189,37 @@ def test_with_another_thread_running_the_scan_is_left_to_the_caller_after_meanwh
     other.start()
     try:
         ran = []
-        assert scan_aside(State(), config.content_dir, settings, None, False, lambda: ran.append(True)) is None
-        assert ran == [True]   # the caller need not run it again
+        assert scan_aside(State(), config.content_dir, settings, None, False,
+                          [lambda: ran.append(True)], lambda: ran.append(True)) is None
+        assert ran == []
     finally:
         stop.set()
         other.join()
 
 
-def test_a_failing_scanning_child_gives_none_after_meanwhile(tmp_path):
+def test_a_failing_scanning_child_gives_none(tmp_path):
     out = run_alone(tmp_path, SCAN_SETUP.replace("ROOT_DIR", repr(str(tmp_path))) + '''
     (root / "content/a1.md").write_text("---\\ntitle: تازه\\ndate: 1403-09-02\\n---\\nمتن\\n", encoding="utf-8")
     def broken_settings():
         raise RuntimeError("settings could not be made")
-    ran = []
-    print(scan_aside(state, config.content_dir, broken_settings, None, False, lambda: ran.append(True)) is None,
-          ran == [True])
+    print(scan_aside(state, config.content_dir, broken_settings, None, False, [], lambda: None))
     ''')
-    assert out.split()[-2:] == ["True", "True"]
+    assert out.split()[-1] == "None"
+
+
+def test_a_fresh_process_with_nothing_changed_writes_nothing_but_puts_back_a_removed_page(tmp_path):
+    site(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+
+    def cli_build() -> str:
+        """Run ``digest build`` in its own process (no threads: the child scanning is forked)."""
+        return subprocess.run([sys.executable, "-m", "digest", "build", "--root", str(tmp_path)], check=True,
+                              env=env, cwd=tmp_path, timeout=120, capture_output=True, text=True).stdout
+
+    cli_build()
+    page = tmp_path / "site/1403/09/02/a1/index.html"
+    before = page.read_bytes()
+    assert "(0 rendered)" in cli_build()   # nothing changed: nothing rendered or written
+    page.unlink()
+    assert "(0 rendered)" not in cli_build()
+    assert page.read_bytes() == before
