@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import importlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from digest import config as config_mod
 from digest.cache import SECONDS_PER_FILE, State, Store, collector_paused, settings_key, time_limit
@@ -36,9 +37,12 @@ __all__ = ["Builder", "BuildResult", "BuildFailed", "build", "read_all", "SECOND
 
 
 
-# What assembling and rendering import (parallel.load_rendering and parallel itself), one step
-# (5-47 ms) each: imported while a child lists the content, until it has (see Builder._scan).
-_RENDERING = ("digest.parallel", "digest.assemble", "digest.deps", "digest.feeds", "digest.render")
+def _rendering_steps() -> Iterator[Callable[[], object]]:
+    """Yield the imports of the rendering code, a module at a time (5-47 ms each; see Builder._scan)."""
+    yield functools.partial(importlib.import_module, "digest.parallel")
+    from digest.parallel import RENDERING   # (imported by the step before)
+
+    yield from (functools.partial(importlib.import_module, name) for name in RENDERING)
 
 
 def read_all(config: Config, progress: Callable[[str], None] | None = None
@@ -312,13 +316,10 @@ class Builder:
             # A new process with a cache (an edit, or nothing changed): a child lists, stats and
             # reads while this one loads the cached articles, which takes longer; or, when
             # nothing changed, checks the page files while this one scans the rest.
-            import importlib
-
             from digest.aside import scan_aside
 
-            steps = [functools.partial(importlib.import_module, name) for name in _RENDERING]
-            scanned = scan_aside(state, config.content_dir, settings, changed, verify, steps, meanwhile,
-                                 out if state.config == repr(config) else None)
+            scanned = scan_aside(state, config.content_dir, settings, changed, verify, _rendering_steps(),
+                                 meanwhile, out if state.config == repr(config) else None)
             if scanned is not None:
                 return (read_changes(state, scanned.todo, scanned.gone, settings, self.jobs, self.progress,
                                      results=scanned.results), scanned.pages_there)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import importlib
 import os
 import threading
 from collections import defaultdict
@@ -169,9 +170,14 @@ def read_many(todo: list[tuple[Path, str]], settings: ReadSettings, old: dict[st
         _JOB.clear()
 
 
+# What assembling and rendering import besides this module.
+RENDERING = ("digest.assemble", "digest.deps", "digest.feeds", "digest.render")
+
+
 def load_rendering() -> None:
     """Import what assembling and rendering need, while the workers read (the readers need none of it)."""
-    from digest import assemble, deps, feeds, render  # noqa: F401
+    for name in RENDERING:
+        importlib.import_module(name)
 
 
 def _read_chunk(indices: range) -> list[tuple[Entry, bool]]:
