@@ -9,13 +9,11 @@ re-renders only pages whose fingerprint or templates changed; see docs/increment
 
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
-import importlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from digest import config as config_mod
 from digest.cache import SECONDS_PER_FILE, State, Store, collector_paused, settings_key, time_limit
@@ -24,66 +22,17 @@ from digest.errors import Problem
 from digest.lookup import template_dirs, template_hash
 from digest.outcome import BuildFailed, BuildResult, Clock, check_problems
 from digest.saver import Aside, save_aside
-from digest.scan import content_files, read_changes, scan_content, scan_static, static_sources
+from digest.scan import read_all, read_settings, scan_inputs, scan_static, static_sources
 from digest.write import WriteStats, Writer, check_output
 
 if TYPE_CHECKING:  # the rest is imported where it is used: a build with nothing to do needs none of it
     from digest.assemble import Page
-    from digest.model import Article, Site
+    from digest.model import Site
     from digest.precompile import Compiling
-    from digest.readers import ReadSettings
 
-__all__ = ["Builder", "BuildResult", "BuildFailed", "build", "read_all", "SECONDS_PER_FILE", "time_limit"]
-
-
-
-def _rendering_steps() -> Iterator[Callable[[], object]]:
-    """Yield the imports of the rendering code, a module at a time (5-47 ms each; see Builder._scan)."""
-    yield functools.partial(importlib.import_module, "digest.parallel")
-    from digest.parallel import RENDERING   # (imported by the step before)
-
-    yield from (functools.partial(importlib.import_module, name) for name in RENDERING)
-
-
-def read_all(config: Config, progress: Callable[[str], None] | None = None
-             ) -> tuple[list[Article], list[Problem]]:
-    """Read every article afresh (no cache, one process) with the per-file problems, for other commands."""
-    state = State(key=settings_key(config))
-    scan_content(state, content_files(config.content_dir), lambda: read_settings(config), None, False, 1,
-                 progress)
-    entries = [entry for _, entry in sorted(state.files.items())]
-    return ([e.article for e in entries if e.article is not None],
-            [p for e in entries for p in e.problems])
-
-
-def read_settings(config: Config) -> ReadSettings:
-    """Return what readers need from the config, including the ``[normalize]`` steps."""
-    from digest.persian import NormalizeOptions, normalize
-    from digest.readers import ReadSettings
-
-    options = NormalizeOptions.from_config(config.extra.get("normalize"))
-    return ReadSettings(tz=config.tz, summary_length=config.summary_length,
-                        max_bytes=config.max_file_kb * 1024,
-                        normalize=functools.partial(normalize, options=options))
-
-
-def _load_meanwhile(state: State, store: Store, config: Config) -> None:
-    """Load the cached Articles and the rendering code, and assemble the last build's site from
-    them (while another process reads the edits)."""
-    from digest.parallel import load_rendering
-
-    load_rendering()   # imported now, used once the files are read
-    with collector_paused():
-        if store.load_articles(state) or state.config != repr(config):
-            return   # articles to read again here, or another config: assemble later, as before
-        from digest.assemble import assemble
-
-        entries = [e for _, e in sorted(state.files.items())]
-        # The site as the last build left it: an edit that moves no article is swapped into it
-        # (assemble.swap_articles, as digest serve does) instead of assembling again after reading.
-        state.site = assemble([e.article for e in entries if e.article is not None], config,
-                              [p for e in entries for p in e.problems])
-    gc.freeze()   # long-lived, as on the full path; rebuild() unfreezes
+# read_all and read_settings live in digest.scan; other commands import them from here.
+__all__ = ["Builder", "BuildResult", "BuildFailed", "build", "read_all", "read_settings", "SECONDS_PER_FILE",
+           "time_limit"]
 
 
 def output_state(config: Config, out: Path) -> Path:
@@ -198,7 +147,8 @@ class Builder:
             inputs = watched_changes(state, config.content_dir, self._pending,
                                      lambda: read_settings(config), self.jobs, self.progress)
         if inputs is None:
-            inputs, pages_there = self._scan(state, store, config, out, changed, verify)   # read
+            inputs, pages_there = scan_inputs(state, store, config, out, changed, verify, self.jobs,
+                                              self.progress)   # read
             self._listed = state
         if not (trusted and self._writer is not None and self._writer.out == out):
             self._writer = Writer(out, output_state(config, out))
@@ -260,6 +210,7 @@ class Builder:
         for it whatever happens)."""
         from digest import feeds
         from digest.assemble import plan
+        from digest.deps import stale_pages
         from digest.parallel import render_staged
         from digest.precompile import Compiling
         from digest.render import environment
@@ -269,8 +220,8 @@ class Builder:
         # When every page is rendered anyway (a clean build, a new output folder), old
         # fingerprints have nothing to be compared with: the render workers compute the new ones.
         everything = fresh or not state.pages
-        todo, prints = (pages, {}) if everything else self._stale(pages, site, config, out, state, store,
-                                                                   fresh, bool(templates))
+        todo, prints = (pages, {}) if everything else stale_pages(pages, site, config, out, state, store,
+                                                                  fresh, bool(templates))
         clock.lap("fingerprint")
         extra = feeds.files(site, pages, config)
         extra.update(static)
@@ -305,26 +256,6 @@ class Builder:
                            sorted(writer.last_changed), sorted(writer.last_removed), inputs,
                            state.counts, processes, output=out, _site=site,
                            _templates={p.output: p.template for p in pages})
-
-    def _scan(self, state: State, store: Store, config: Config, out: Path, changed: Iterable[Path] | None,
-              verify: bool) -> tuple[list[str], bool | None]:
-        """List, stat and read the content files (see ``scan.scan_content``); return what changed
-        and, when a child found nothing changed, whether every page's file is in ``out``."""
-        settings = lambda: read_settings(config)   # noqa: E731 - called only if a file is read
-        meanwhile = (lambda: _load_meanwhile(state, store, config)) if state.site is None else None
-        if meanwhile is not None and state.files and self.jobs > 1:
-            # A new process with a cache (an edit, or nothing changed): a child lists, stats and
-            # reads while this one loads the cached articles, which takes longer; or, when
-            # nothing changed, checks the page files while this one scans the rest.
-            from digest.aside import scan_aside
-
-            scanned = scan_aside(state, config.content_dir, settings, changed, verify, _rendering_steps(),
-                                 meanwhile, out if state.config == repr(config) else None)
-            if scanned is not None:
-                return (read_changes(state, scanned.todo, scanned.gone, settings, self.jobs, self.progress,
-                                     results=scanned.results), scanned.pages_there)
-        return scan_content(state, content_files(config.content_dir), settings, changed, verify, self.jobs,
-                            self.progress, meanwhile), None
 
     def _saves_aside(self) -> bool:
         """Tell whether this build saves the cache's shards in a child while it goes on."""
@@ -406,46 +337,6 @@ class Builder:
                 articles, problems = state.articles(store, config.content_dir, lambda: read_settings(config))
                 site = assemble(articles, config, problems)
         return site, list(site.problems)
-
-    def _stale(self, pages: list[Page], site: Site, config: Config, out: Path, state: State,
-               store: Store, full: bool, templates_changed: bool) -> tuple[list[Page], dict[str, str]]:
-        """Return the pages whose fingerprint or templates changed or whose file is missing, and
-        the fingerprints of those pages."""
-        from digest.deps import Fingerprints
-
-        mentions = None
-        if not (full or templates_changed or state.reshaped or state.config != repr(config)):
-            mentions = store.load_mentions(state)
-        if mentions is not None:
-            # No article moved, came or went, and nothing else changed: only the pages that
-            # cover an edited article can have a new fingerprint (docs/performance.md).
-            covering = {pages[i].output for rel in state.edited for i in mentions.get(rel, ())
-                        if i < len(pages)}
-            fingerprints = Fingerprints(site, state.key + repr(config))
-            todo, prints = [], {}
-            for page in pages:
-                record = state.pages.get(page.output)
-                missing = not os.path.exists(os.path.join(out, page.output))
-                if page.output in covering or record is None or missing:
-                    fp = fingerprints.page(page)
-                    if record is None or record[0] != fp or missing:
-                        todo.append(page)
-                        prints[page.output] = fp
-            return todo, prints
-        fingerprints = Fingerprints(site, state.key + repr(config), collect=True)
-        todo, prints, index = [], {}, {}
-        for i, page in enumerate(pages):
-            fp = fingerprints.page(page)
-            for rel in set(fingerprints.covered):
-                index.setdefault(rel, []).append(i)
-            record = state.pages.get(page.output)
-            if (full or record is None or record[0] != fp
-                    or any(state.thash.get(n) != h for n, h in record[1])
-                    or not os.path.exists(os.path.join(out, page.output))):
-                todo.append(page)
-                prints[page.output] = fp
-        state.mentions, state.mentions_dirty = index, True
-        return todo, prints
 
     def commit(self, state: State, store: Store, config: Config, pages: list[Page] | None,
                prints: dict[str, str], records: dict[str, tuple[str, ...]], site: Site,

@@ -9,11 +9,17 @@ and a global key (code version and config). See docs/incremental.md for the tabl
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from digest.assemble import CalendarCell, Page
 from digest.jalali import JDate
 from digest.model import Article, Day, Month, Site, Topic, Year
+
+if TYPE_CHECKING:
+    from digest.cache import State, Store
+    from digest.config import Config
 
 # Which context keys are the page's subject, per template; the rest are summarized.
 SUBJECTS: dict[str, frozenset[str]] = {
@@ -141,3 +147,42 @@ class Fingerprints:
         if isinstance(value, Month):
             return f"{self.summary(value)}<{self.encode(value.days, True)}>"
         return f"{self.summary(value)}<{self.encode(value.months, True)}>"
+
+
+def stale_pages(pages: list[Page], site: Site, config: Config, out: Path, state: State,
+                store: Store, full: bool, templates_changed: bool) -> tuple[list[Page], dict[str, str]]:
+    """Return the pages whose fingerprint or templates changed or whose file is missing, and
+    the fingerprints of those pages (with every page fingerprinted, ``state.mentions`` too)."""
+    mentions = None
+    if not (full or templates_changed or state.reshaped or state.config != repr(config)):
+        mentions = store.load_mentions(state)
+    if mentions is not None:
+        # No article moved, came or went, and nothing else changed: only the pages that
+        # cover an edited article can have a new fingerprint (docs/performance.md).
+        covering = {pages[i].output for rel in state.edited for i in mentions.get(rel, ())
+                    if i < len(pages)}
+        fingerprints = Fingerprints(site, state.key + repr(config))
+        todo, prints = [], {}
+        for page in pages:
+            record = state.pages.get(page.output)
+            missing = not os.path.exists(os.path.join(out, page.output))
+            if page.output in covering or record is None or missing:
+                fp = fingerprints.page(page)
+                if record is None or record[0] != fp or missing:
+                    todo.append(page)
+                    prints[page.output] = fp
+        return todo, prints
+    fingerprints = Fingerprints(site, state.key + repr(config), collect=True)
+    todo, prints, index = [], {}, {}
+    for i, page in enumerate(pages):
+        fp = fingerprints.page(page)
+        for rel in set(fingerprints.covered):
+            index.setdefault(rel, []).append(i)
+        record = state.pages.get(page.output)
+        if (full or record is None or record[0] != fp
+                or any(state.thash.get(n) != h for n, h in record[1])
+                or not os.path.exists(os.path.join(out, page.output))):
+            todo.append(page)
+            prints[page.output] = fp
+    state.mentions, state.mentions_dirty = index, True
+    return todo, prints

@@ -109,7 +109,7 @@ def edit_in_place(builder: Builder, state: State, store: Store, config: Config, 
     """Rebuild after edits that moved no article, from the last site (None: take the full path).
 
     The edits are swapped into the site ``builder`` last assembled, or into the one a new process
-    assembled from the cache while the edits were read (``build._load_meanwhile``); without
+    assembled from the cache while the edits were read (``scan.load_last_site``); without
     either, the articles are assembled as they are now. Either way only the pages around the
     edits are planned and rendered."""
     from digest.assemble import swap_articles

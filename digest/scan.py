@@ -1,21 +1,29 @@
 """Find what changed since the last build: list and stat every input, read the new and changed files.
 
 Reading goes through ``digest.parallel`` (imported only when a file must be read), which uses
-both cores for a large cold build.
+both cores for a large cold build. ``scan_inputs`` is the build's read stage: in a new process
+with a cache, a forked child lists, stats and reads (``aside.scan_aside``) while this process
+loads the last build's site (``load_last_site``). ``read_all`` and ``read_settings`` serve the
+other commands as well.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
+import importlib
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from digest.cache import Entry, State
+from digest.cache import Entry, State, Store, collector_paused, settings_key
 from digest.lookup import template_dirs
 
 if TYPE_CHECKING:
     from digest.config import Config
+    from digest.errors import Problem
+    from digest.model import Article
     from digest.readers import ReadSettings
 
 # The suffixes digest.readers.READERS reads (kept here so that listing files imports no reader).
@@ -83,6 +91,28 @@ def static_sources(config: Config) -> dict[str, Path]:
             if path.is_file() and not is_ignored(path.name):
                 files["static/" + path.relative_to(static).as_posix()] = path
     return files
+
+
+def scan_inputs(state: State, store: Store, config: Config, out: Path, changed: Iterable[Path] | None,
+                verify: bool, jobs: int, progress: Callable[[str], None] | None = None
+                ) -> tuple[list[str], bool | None]:
+    """List, stat and read the content files (see ``scan_content``); return what changed and,
+    when a child found nothing changed, whether every page's file is in ``out``."""
+    settings = lambda: read_settings(config)   # noqa: E731 - called only if a file is read
+    meanwhile = (lambda: load_last_site(state, store, config)) if state.site is None else None
+    if meanwhile is not None and state.files and jobs > 1:
+        # A new process with a cache (an edit, or nothing changed): a child lists, stats and
+        # reads while this one loads the cached articles, which takes longer; or, when
+        # nothing changed, checks the page files while this one scans the rest.
+        from digest.aside import scan_aside
+
+        scanned = scan_aside(state, config.content_dir, settings, changed, verify, _rendering_steps(),
+                             meanwhile, out if state.config == repr(config) else None)
+        if scanned is not None:
+            return (read_changes(state, scanned.todo, scanned.gone, settings, jobs, progress,
+                                 results=scanned.results), scanned.pages_there)
+    return scan_content(state, content_files(config.content_dir), settings, changed, verify, jobs, progress,
+                        meanwhile), None
 
 
 def scan_content(state: State, found: list[tuple[str, str]], settings: Callable[[], ReadSettings],
@@ -184,3 +214,54 @@ def _same_stat(path: Path, entry: Entry) -> bool:
 def _under(path: str, roots: list[str]) -> bool:
     """Tell whether ``path`` is one of ``roots`` or inside one of them."""
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+# ---- reading for the build and other commands ----------------------------------------------
+
+def _rendering_steps() -> Iterator[Callable[[], object]]:
+    """Yield the imports of the rendering code, a module at a time (5-47 ms each; see scan_inputs)."""
+    yield functools.partial(importlib.import_module, "digest.parallel")
+    from digest.parallel import RENDERING   # (imported by the step before)
+
+    yield from (functools.partial(importlib.import_module, name) for name in RENDERING)
+
+
+def read_all(config: Config, progress: Callable[[str], None] | None = None
+             ) -> tuple[list[Article], list[Problem]]:
+    """Read every article afresh (no cache, one process) with the per-file problems, for other commands."""
+    state = State(key=settings_key(config))
+    scan_content(state, content_files(config.content_dir), lambda: read_settings(config), None, False, 1,
+                 progress)
+    entries = [entry for _, entry in sorted(state.files.items())]
+    return ([e.article for e in entries if e.article is not None],
+            [p for e in entries for p in e.problems])
+
+
+def read_settings(config: Config) -> ReadSettings:
+    """Return what readers need from the config, including the ``[normalize]`` steps."""
+    from digest.persian import NormalizeOptions, normalize
+    from digest.readers import ReadSettings
+
+    options = NormalizeOptions.from_config(config.extra.get("normalize"))
+    return ReadSettings(tz=config.tz, summary_length=config.summary_length,
+                        max_bytes=config.max_file_kb * 1024,
+                        normalize=functools.partial(normalize, options=options))
+
+
+def load_last_site(state: State, store: Store, config: Config) -> None:
+    """Load the cached Articles and the rendering code, and assemble the last build's site from
+    them (while another process reads the edits)."""
+    from digest.parallel import load_rendering
+
+    load_rendering()   # imported now, used once the files are read
+    with collector_paused():
+        if store.load_articles(state) or state.config != repr(config):
+            return   # articles to read again here, or another config: assemble later, as before
+        from digest.assemble import assemble
+
+        entries = [e for _, e in sorted(state.files.items())]
+        # The site as the last build left it: an edit that moves no article is swapped into it
+        # (assemble.swap_articles, as digest serve does) instead of assembling again after reading.
+        state.site = assemble([e.article for e in entries if e.article is not None], config,
+                              [p for e in entries for p in e.problems])
+    gc.freeze()   # long-lived, as on the full path; rebuild() unfreezes

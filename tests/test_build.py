@@ -324,20 +324,20 @@ def test_an_edit_built_by_a_new_process_equals_a_clean_build(tmp_path, edit):
 
 def test_the_last_site_is_assembled_from_the_cache_while_edits_are_read(site_dir):
     from digest.assemble import assemble
-    from digest.build import _load_meanwhile
     from digest.cache import Store, settings_key
     from digest.config import load
+    from digest.scan import load_last_site
 
     root = site_dir(GOOD)
     build(root, jobs=1)
     config = load(root)
     store = Store(config.cache_dir)
     state = store.load_meta(settings_key(config))
-    _load_meanwhile(state, store, config)
+    load_last_site(state, store, config)
     articles = sorted((e.article for e in state.files.values()), key=lambda a: a.path)
     assert state.site == assemble(articles, config)
     other = load(root, {"title": "نامی دیگر"})
     state = store.load_meta(settings_key(config))
-    _load_meanwhile(state, store, other)          # built with another config: nothing to swap into
+    load_last_site(state, store, other)          # built with another config: nothing to swap into
     gc.unfreeze()
     assert state.site is None
