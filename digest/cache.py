@@ -163,6 +163,10 @@ class State:
             entry, cacheable = read_entry(content / rel, rel, settings())
             self.reshaped = True
             self.set_entry(rel, entry if cacheable else replace(entry, size=-1))
+        return self.contents()
+
+    def contents(self) -> tuple[list[Article], list[Problem]]:
+        """Return the Articles and per-file problems of the entries as they are, in path order."""
         entries = [e for _, e in sorted(self.files.items())]   # sorted once (1-1.4 ms at 10,000)
         return [e.article for e in entries if e.article is not None], [p for e in entries for p in e.problems]
 

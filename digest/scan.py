@@ -232,9 +232,7 @@ def read_all(config: Config, progress: Callable[[str], None] | None = None
     state = State(key=settings_key(config))
     scan_content(state, content_files(config.content_dir), lambda: read_settings(config), None, False, 1,
                  progress)
-    entries = [entry for _, entry in sorted(state.files.items())]
-    return ([e.article for e in entries if e.article is not None],
-            [p for e in entries for p in e.problems])
+    return state.contents()
 
 
 def read_settings(config: Config) -> ReadSettings:
@@ -259,9 +257,8 @@ def load_last_site(state: State, store: Store, config: Config) -> None:
             return   # articles to read again here, or another config: assemble later, as before
         from digest.assemble import assemble
 
-        entries = [e for _, e in sorted(state.files.items())]
         # The site as the last build left it: an edit that moves no article is swapped into it
         # (assemble.swap_articles, as digest serve does) instead of assembling again after reading.
-        state.site = assemble([e.article for e in entries if e.article is not None], config,
-                              [p for e in entries for p in e.problems])
+        articles, problems = state.contents()
+        state.site = assemble(articles, config, problems)
     gc.freeze()   # long-lived, as on the full path; rebuild() unfreezes
