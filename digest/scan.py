@@ -219,7 +219,7 @@ def _under(path: str, roots: list[str]) -> bool:
 # ---- reading for the build and other commands ----------------------------------------------
 
 def _rendering_steps() -> Iterator[Callable[[], object]]:
-    """Yield the imports of the rendering code, a module at a time (5-47 ms each; see scan_inputs)."""
+    """Yield the imports of the rendering code, a module at a time (1-55 ms each; see scan_inputs)."""
     yield functools.partial(importlib.import_module, "digest.parallel")
     from digest.parallel import RENDERING   # (imported by the step before)
 
